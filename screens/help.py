@@ -1,0 +1,46 @@
+"""Help: every key, in one place."""
+
+from __future__ import annotations
+
+from textual.app import ComposeResult
+from textual.binding import Binding
+from textual.containers import VerticalScroll
+from textual.content import Content
+from textual.screen import ModalScreen
+from textual.widgets import Static
+
+KEYS: tuple[tuple[str, str], ...] = (
+    ("1 … 7", "open a section (on Home; Enter on the contents list too)"),
+    ("c", "continue where you left off (on Home)"),
+    ("ctrl+n / ctrl+p", "next / previous section, also while typing"),
+    ("tab / shift+tab", "next / previous field"),
+    ("← / → or 1 … 5", "choose on a scale or a choice"),
+    ("space", "tick or untick “This feels familiar”"),
+    ("enter", "press a button; in a list, move to the next field"),
+    ("escape", "back to Home"),
+    ("ctrl+o", "command palette: every action by name"),
+    ("F1 or ?", "this help (? when not typing)"),
+    ("ctrl+q", "save and quit"),
+)
+
+
+class HelpScreen(ModalScreen[None]):
+    BINDINGS = [
+        Binding("escape,f1,q,question_mark", "close", "Close", id="close-help"),
+    ]
+
+    def compose(self) -> ComposeResult:
+        with VerticalScroll(id="help"):
+            lines = [Content.styled("Keys\n", "bold")]
+            for key, what in KEYS:
+                lines.append(Content.assemble((f"{key:>16}", "bold $accent"), f"  {what}\n"))
+            lines.append(
+                Content(
+                    "\nEverything you type is saved as you go. You can close the terminal at any "
+                    "moment and pick up where you were. Press escape, q or F1 to close this help."
+                )
+            )
+            yield Static(Content("").join(lines))
+
+    def action_close(self) -> None:
+        self.dismiss(None)

@@ -1,0 +1,86 @@
+"""Home: the title, the author, the article's introduction, the contents with progress."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from textual import on
+from textual.app import ComposeResult
+from textual.binding import Binding
+from textual.containers import VerticalScroll
+from textual.content import Content
+from textual.screen import Screen
+from textual.widgets import Button, Footer, OptionList
+from textual.widgets.option_list import Option
+
+from screens.widgets import Paragraph, TopBar, plain
+from workbook.content import Workbook
+from workbook.progress import bar, is_answered, section_progress
+
+REVIEW_NUMBER = 7
+REVIEW_TITLE = "My workbook"
+
+
+class HomeScreen(Screen):
+    BINDINGS = [
+        *(Binding(str(n), f"app.open_section({n})", f"Section {n}", show=False, id=f"open-{n}") for n in range(1, 8)),
+        Binding("c", "app.resume", "Continue", id="continue"),
+    ]
+
+    def __init__(self, workbook: Workbook, answers: dict[str, Any]) -> None:
+        super().__init__(name="home", classes="home")
+        self.workbook = workbook
+        self.answers = answers
+
+    def compose(self) -> ComposeResult:
+        yield TopBar("Self-Trust Workbook")
+        with VerticalScroll(id="body"):
+            yield Paragraph(self.workbook.title, classes="title")
+            yield Paragraph(self.workbook.credit, classes="credit")
+            for paragraph in self.workbook.intro:
+                yield Paragraph(paragraph, classes="passage")
+            yield OptionList(id="contents")
+            yield Button("Continue where you left off (c)", id="continue", compact=True)
+            yield Paragraph(self.workbook.care_note, classes="care")
+        yield Footer()
+
+    def on_mount(self) -> None:
+        contents = self.query_one("#contents", OptionList)
+        contents.border_title = "Contents: press 1 to 7"
+        self.refresh_progress()
+        contents.focus(scroll_visible=False)
+
+    def refresh_progress(self) -> None:
+        contents = self.query_one("#contents", OptionList)
+        highlighted = contents.highlighted
+        options = []
+        for section in self.workbook.sections:
+            done, total = section_progress(section, self.answers)
+            options.append(Option(self._row(section.number, section.title, done, total), id=str(section.number)))
+        answered = sum(
+            1 for s in self.workbook.sections for e in s.counted if is_answered(e, self.answers.get(e.key))
+        )
+        review = f"{answered} answer{'s' if answered != 1 else ''} so far"
+        options.append(Option(Content(f"{REVIEW_NUMBER}  {REVIEW_TITLE:<38} {review}"), id=str(REVIEW_NUMBER)))
+        contents.set_options(options)
+        contents.highlighted = highlighted if highlighted is not None else 0
+        has_position = self.app.has_position() if hasattr(self.app, "has_position") else False
+        self.query_one("#continue", Button).label = (
+            "Continue where you left off (c)" if has_position else "Begin with section 1 (c)"
+        )
+
+    @staticmethod
+    def _row(number: int, title: str, done: int, total: int) -> Content:
+        return Content.assemble(
+            f"{number}  {title:<38} ",
+            (bar(done, total, 8), "$accent"),
+            f"  {done} of {total}",
+        )
+
+    @on(OptionList.OptionSelected, "#contents")
+    async def _open(self, event: OptionList.OptionSelected) -> None:
+        await self.app.run_action(f"open_section({event.option.id})")
+
+    @on(Button.Pressed, "#continue")
+    async def _continue(self) -> None:
+        await self.app.run_action("resume")

@@ -1,0 +1,68 @@
+"""Section 7, My workbook: everything answered, section by section, read-only."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from textual.app import ComposeResult
+from textual.binding import Binding
+from textual.containers import VerticalScroll
+from textual.content import Content
+from textual.screen import Screen
+from textual.widgets import Footer, Static
+
+from screens.widgets import TopBar
+from workbook.content import Exercise, Workbook
+from workbook.progress import entry_has_text, is_answered
+
+NOT_YET = "(not answered yet)"
+
+
+def answer_lines(exercise: Exercise, value: Any) -> list[str]:
+    """An answer as lines of plain text, for reading."""
+    if not is_answered(exercise, value) and not (exercise.kind == "text" and exercise.default):
+        return [NOT_YET]
+    if exercise.kind == "toggle":
+        return ["yes"]
+    if exercise.kind == "scale":
+        return [f"{value} of 5"]
+    if exercise.kind == "entries":
+        lines = []
+        for entry in value:
+            if not entry_has_text(exercise, entry):
+                continue
+            parts = [f"{f.label}: {entry[f.id]}" for f in exercise.fields if entry.get(f.id)]
+            lines.append("• " + " / ".join(parts))
+        return lines
+    text = value if isinstance(value, str) and value.strip() else exercise.default
+    return text.splitlines() or [text]
+
+
+class ReviewScreen(Screen):
+    BINDINGS = [Binding("escape", "app.home", "Home", id="home")]
+
+    def __init__(self, workbook: Workbook, answers: dict[str, Any]) -> None:
+        super().__init__(name="section-7", classes="review")
+        self.workbook = workbook
+        self.answers = answers
+
+    def compose(self) -> ComposeResult:
+        yield TopBar("7 · My workbook")
+        with VerticalScroll(id="body", can_focus=True):
+            for section in self.workbook.sections:
+                yield Static(classes="review-section", id=f"review-{section.number}")
+        yield Footer()
+
+    def on_mount(self) -> None:
+        self.refresh_progress()
+        self.query_one("#body").focus()
+
+    def refresh_progress(self) -> None:
+        for section in self.workbook.sections:
+            parts: list[Content] = [Content.styled(f"{section.number} · {section.title}\n", "bold $accent")]
+            for exercise in section.exercises:
+                parts.append(Content.styled(exercise.prompt + "\n", "italic"))
+                for line in answer_lines(exercise, self.answers.get(exercise.key)):
+                    style = "dim" if line == NOT_YET else ""
+                    parts.append(Content.styled("  " + line + "\n", style) if style else Content("  " + line + "\n"))
+            self.query_one(f"#review-{section.number}", Static).update(Content("").join(parts))

@@ -1,0 +1,122 @@
+"""One screen per section of the article: its text and its exercises, driven by content."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from textual import on
+from textual.app import ComposeResult
+from textual.binding import Binding
+from textual.containers import VerticalScroll
+from textual.events import DescendantFocus
+from textual.screen import Screen
+from textual.widget import Widget
+from textual.widgets import Footer, Static
+
+from screens.messages import FieldFocused
+from screens.widgets import (
+    AnswerArea,
+    EntriesExercise,
+    Paragraph,
+    ScaleExercise,
+    TextExercise,
+    ToggleExercise,
+    TopBar,
+    plain,
+)
+from workbook.content import Exercise, Passage, Section
+from workbook.progress import first_unanswered, section_progress
+
+
+def field_of(widget: Widget | None) -> str | None:
+    """The answer field a widget belongs to, if any."""
+    while widget is not None:
+        field_id = getattr(widget, "field_id", None)
+        if isinstance(field_id, str):
+            return field_id
+        widget = widget.parent if isinstance(widget.parent, Widget) else None
+    return None
+
+
+class SectionScreen(Screen):
+    """A section of the article with its exercises."""
+
+    AUTO_FOCUS = None
+    BINDINGS = [
+        Binding("escape", "app.home", "Home", id="home"),
+    ]
+
+    def __init__(self, section: Section, answers: dict[str, Any]) -> None:
+        super().__init__(name=f"section-{section.number}", classes="section")
+        self.section = section
+        self.answers = answers
+
+    def compose(self) -> ComposeResult:
+        yield TopBar(f"{self.section.number} · {self.section.title}")
+        yield Static(id="section-progress")
+        with VerticalScroll(id="body"):
+            for block in self.section.blocks:
+                if isinstance(block, Passage):
+                    if block.heading:
+                        yield Paragraph(block.heading, classes="heading")
+                    for paragraph in block.paragraphs:
+                        yield Paragraph(paragraph, classes="passage")
+                else:
+                    yield self._exercise(block)
+        yield Footer()
+
+    def _exercise(self, exercise: Exercise) -> Widget:
+        value = self.answers.get(exercise.key)
+        if exercise.kind == "toggle":
+            return ToggleExercise(exercise, value)
+        if exercise.kind == "scale":
+            return ScaleExercise(exercise, value)
+        if exercise.kind == "entries":
+            return EntriesExercise(exercise, value)
+        return TextExercise(exercise, value)
+
+    def on_mount(self) -> None:
+        self.refresh_progress()
+
+    def refresh_progress(self) -> None:
+        done, total = section_progress(self.section, self.answers)
+        self.query_one("#section-progress", Static).update(
+            plain(f"{done} of {total} answered · every exercise is optional")
+        )
+
+    def focus_field(self, field: str | None) -> None:
+        """Put the cursor in ``field`` (a resumed position) or the first unanswered field."""
+        target = self._widget_for(field) if field else None
+        if target is None:
+            exercise = first_unanswered(self.section, self.answers)
+            target = self._widget_for(exercise.key) if exercise else None
+        if target is None:
+            focusable = self.query_one("#body").query("AnswerArea, LineInput, Choice, ToggleExercise, Button")
+            target = focusable.first() if focusable else None
+        if target is not None:
+            target.focus()
+
+    def _widget_for(self, field: str) -> Widget | None:
+        for widget in self.query("AnswerArea, LineInput, Choice, ToggleExercise, Button"):
+            if field_of(widget) == field and widget.focusable:
+                return widget
+        # An entries list with no entries yet: its Add button.
+        for entries in self.query(EntriesExercise):
+            if entries.field_id == field:
+                return entries.query(".add").first()
+        return None
+
+    def current_values(self) -> dict[str, Any]:
+        """What the fields hold right now, typed text included."""
+        values: dict[str, Any] = {}
+        for area in self.query(AnswerArea):
+            values[area.field_id] = area.text
+        for entries in self.query(EntriesExercise):
+            values[entries.field_id] = entries.value() or None
+        return values
+
+    @on(DescendantFocus)
+    def _remember(self, event: DescendantFocus) -> None:
+        field = field_of(event.widget)
+        if field:
+            self.post_message(FieldFocused(self.name or "", field))

@@ -1,0 +1,173 @@
+"""Each kind of exercise saves; answers come back after a restart; user text is never markup."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from textual.widgets import Input
+
+from screens.review import ReviewScreen
+from screens.widgets import AnswerArea, Choice, LineInput, ToggleExercise
+from workbook.storage import Store
+
+MARKUP = ["[/]", "[bold]x", "[@click=app.quit]x", "[link=http://example.com]y[/link]"]
+
+
+def saved(data_dir: Path) -> dict:
+    return Store.open(data_dir).answers()
+
+
+async def test_typing_is_saved_within_a_second_without_leaving(make_app, data_dir):
+    app = make_app()
+    async with app.run_test(size=(80, 24)) as pilot:
+        await pilot.press("2", *"mine")
+        await pilot.pause(0.8)
+        assert saved(data_dir)["what-is.own-words"] == "mine"
+
+
+async def test_toggle_and_scale_save_at_once(make_app, data_dir):
+    app = make_app()
+    async with app.run_test(size=(80, 24)) as pilot:
+        await pilot.press("1")
+        await pilot.pause()
+        toggle = app.screen.query(ToggleExercise).first()
+        toggle.focus()
+        await pilot.press("space")
+        await pilot.pause()
+        assert saved(data_dir)["why-hard.unsafe.familiar"] is True
+        await pilot.press("space")
+        await pilot.pause()
+        assert "why-hard.unsafe.familiar" not in saved(data_dir)
+        await pilot.press("ctrl+n")
+        await pilot.pause()
+        scale = app.screen.query(Choice).first()
+        scale.focus()
+        await pilot.press("4")
+        await pilot.pause()
+        assert saved(data_dir)["what-is.connecting.scale"] == 4
+        await pilot.press("left")
+        await pilot.pause()
+        assert saved(data_dir)["what-is.connecting.scale"] == 3
+
+
+async def test_lists_add_edit_choose_and_remove(make_app, data_dir):
+    app = make_app()
+    async with app.run_test(size=(80, 24)) as pilot:
+        await pilot.press("3")
+        await pilot.pause()
+        # No needs yet: the cursor is on "Add a need".
+        assert "Add a need" in str(app.focused.label)
+        await pilot.press("enter")
+        await pilot.pause()
+        assert isinstance(app.focused, LineInput)
+        await pilot.press(*"rest", "tab", "right", "right")
+        await pilot.pause(0.8)
+        assert saved(data_dir)["needs.needs"] == [{"text": "rest", "honour": "saying no or a boundary"}]
+        # A second need, then edit the first, then remove the first.
+        add = app.screen.query(".add").first()
+        add.focus()
+        await pilot.press("enter", *"quiet")
+        await pilot.pause()
+        first = app.screen.query(LineInput).first()
+        first.focus()
+        await pilot.press("end", *"ful sleep")
+        await pilot.pause(0.8)
+        assert [e["text"] for e in saved(data_dir)["needs.needs"]] == ["restful sleep", "quiet"]
+        app.screen.query(".remove").first().focus()
+        await pilot.press("enter")
+        await pilot.pause()
+        assert saved(data_dir)["needs.needs"] == [{"text": "quiet"}]
+        assert app.screen.query(LineInput).first().field_id == "needs.needs#0.text"
+
+
+async def test_inner_reminder_is_prefilled_and_rewritable(make_app, data_dir):
+    app = make_app()
+    async with app.run_test(size=(80, 24)) as pilot:
+        await pilot.press("3")
+        await pilot.pause()
+        area = app.screen.query_one(AnswerArea)
+        assert area.text == "I can keep myself safe, secure, and valued."
+        area.focus()
+        await pilot.press("end", *" Always.")
+        await pilot.pause(0.8)
+        assert saved(data_dir)["needs.reminder"] == "I can keep myself safe, secure, and valued. Always."
+
+
+async def test_resume_round_trip_same_screen_field_and_text(make_app, data_dir):
+    app = make_app()
+    async with app.run_test(size=(80, 24)) as pilot:
+        await pilot.press("4", *"walks", "tab", *"noise")
+        await pilot.pause()
+        await pilot.press("ctrl+q")
+    assert app.return_code == 0
+
+    again = make_app()
+    async with again.run_test(size=(80, 24)) as pilot:
+        await pilot.pause()
+        assert again.screen.name == "section-4"
+        focused = again.focused
+        assert focused.field_id == "time-with-yourself.dislike"
+        assert focused.text == "noise"
+        assert focused.cursor_location == (0, 5)  # at the end: a keystroke adds, never replaces
+        assert "Welcome back" in again.status_line
+        await pilot.press("s")
+        assert focused.text == "noises"
+
+
+async def test_first_run_opens_home_without_welcome(make_app):
+    app = make_app()
+    async with app.run_test(size=(80, 24)) as pilot:
+        await pilot.pause()
+        assert app.screen.name == "home"
+        assert "Welcome" not in app.status_line
+
+
+async def test_continue_goes_back_to_the_last_section(make_app):
+    app = make_app()
+    async with app.run_test(size=(80, 24)) as pilot:
+        await pilot.press("6", "escape", "c")
+        await pilot.pause()
+        assert app.screen.name == "section-6"
+
+
+async def test_markup_like_text_is_shown_literally_everywhere(make_app, data_dir):
+    app = make_app()
+    async with app.run_test(size=(80, 24)) as pilot:
+        await pilot.press("6", "enter")
+        await pilot.pause()
+        assert isinstance(app.focused, Input)
+        app.focused.insert_text_at_cursor(" ".join(MARKUP))
+        await pilot.press("escape", "1")
+        await pilot.pause()
+        app.focused.insert("\n".join(MARKUP))
+        await pilot.pause()
+        await pilot.press("escape", "7")
+        await pilot.pause()
+        assert isinstance(app.screen, ReviewScreen)
+        shown = "\n".join(str(s.render()) for s in app.screen.query(".review-section"))
+        for text in MARKUP:
+            assert text in shown
+        assert app.is_running
+
+
+async def test_control_characters_are_removed_before_saving(make_app, data_dir):
+    app = make_app()
+    async with app.run_test(size=(80, 24)) as pilot:
+        await pilot.press("2")
+        await pilot.pause()
+        app.focused.insert("a\x1b[31mb\x07c\td\ne")
+        await pilot.pause(0.8)
+        assert saved(data_dir)["what-is.own-words"] == "a[31mbc\td\ne"
+
+
+async def test_review_lists_answers_section_by_section(make_app, data_dir):
+    store = Store.open(data_dir)
+    store.save({"what-is.own-words": "Trusting my gut", "needs.wants": [{"text": "a garden", "honour": "self-care"}]})
+    app = make_app()
+    async with app.run_test(size=(80, 24)) as pilot:
+        await pilot.press("7")
+        await pilot.pause()
+        shown = "\n".join(str(s.render()) for s in app.screen.query(".review-section"))
+        assert "Trusting my gut" in shown
+        assert "A want: a garden / How I honour it: self-care" in shown
+        assert "(not answered yet)" in shown

@@ -1,0 +1,123 @@
+"""Keys and screens: 1-7 on Home, ctrl+n / ctrl+p, escape, F1 and ?, Enter on the contents."""
+
+from __future__ import annotations
+
+from textual.widgets import OptionList
+
+from screens.help import HelpScreen
+from screens.home import HomeScreen
+from screens.review import ReviewScreen
+from screens.section import SectionScreen
+from screens.widgets import AnswerArea, Paragraph
+from workbook import content
+
+
+def texts(screen) -> str:
+    return "\n".join(str(p.content) for p in screen.query(Paragraph))
+
+
+async def test_home_shows_title_credit_intro_contents_and_care_note(make_app):
+    app = make_app()
+    async with app.run_test(size=(80, 24)) as pilot:
+        await pilot.pause()
+        assert isinstance(app.screen, HomeScreen)
+        shown = texts(app.screen)
+        wb = content.load()
+        assert wb.title in shown and wb.credit in shown
+        for paragraph in wb.intro:
+            assert paragraph in shown
+        assert "not a substitute for therapy" in shown
+        contents = app.screen.query_one("#contents", OptionList)
+        assert contents.option_count == 7
+        assert "0 of 4" in str(contents.get_option_at_index(0).prompt)
+        assert app.focused is contents
+
+
+async def test_keys_one_to_seven_open_each_section_with_its_article_text(make_app):
+    app = make_app()
+    wb = content.load()
+    async with app.run_test(size=(80, 24)) as pilot:
+        for number in range(1, 8):
+            await pilot.press("escape")
+            await pilot.pause()
+            await pilot.press(str(number))
+            await pilot.pause()
+            assert app.screen.name == f"section-{number}"
+            if number == 7:
+                assert isinstance(app.screen, ReviewScreen)
+                continue
+            shown = texts(app.screen)
+            for passage in wb.section(number).passages:
+                for paragraph in passage.paragraphs:
+                    assert paragraph in shown
+
+
+async def test_ctrl_n_and_ctrl_p_move_between_sections_even_while_typing(make_app):
+    app = make_app()
+    async with app.run_test(size=(80, 24)) as pilot:
+        await pilot.press("1")
+        await pilot.pause()
+        assert isinstance(app.focused, AnswerArea)
+        await pilot.press("h", "i", "ctrl+n")
+        await pilot.pause()
+        assert app.screen.name == "section-2"
+        await pilot.press("ctrl+n")
+        await pilot.pause()
+        assert app.screen.name == "section-3"
+        await pilot.press("ctrl+p", "ctrl+p")
+        await pilot.pause()
+        assert app.screen.name == "section-1"
+        assert app.answers["why-hard.unsafe.reflection"] == "hi"
+
+
+async def test_escape_returns_home_and_enter_opens_from_contents(make_app):
+    app = make_app()
+    async with app.run_test(size=(80, 24)) as pilot:
+        await pilot.press("down", "enter")
+        await pilot.pause()
+        assert app.screen.name == "section-2"
+        await pilot.press("escape")
+        await pilot.pause()
+        assert isinstance(app.screen, HomeScreen)
+
+
+async def test_f1_and_question_mark_show_help_but_question_mark_types_in_fields(make_app):
+    app = make_app()
+    async with app.run_test(size=(80, 24)) as pilot:
+        await pilot.press("f1")
+        await pilot.pause()
+        assert isinstance(app.screen, HelpScreen)
+        await pilot.press("escape")
+        await pilot.pause()
+        assert isinstance(app.screen, HomeScreen)
+        await pilot.press("question_mark")
+        await pilot.pause()
+        assert isinstance(app.screen, HelpScreen)
+        await pilot.press("escape", "4")
+        await pilot.pause()
+        await pilot.press("w", "h", "y", "question_mark")
+        await pilot.pause()
+        assert isinstance(app.screen, SectionScreen)
+        assert app.focused.text == "why?"
+
+
+async def test_a_section_opens_in_its_first_unanswered_field_with_the_title_in_view(make_app):
+    app = make_app()
+    async with app.run_test(size=(80, 24)) as pilot:
+        await pilot.press("4", "a", "tab", "b")
+        await pilot.pause()
+        await pilot.press("escape", "4")
+        await pilot.pause()
+        assert app.focused.field_id == "time-with-yourself.interests"
+        where = app.screen.query_one("TopBar #where")
+        assert "Spending time with yourself" in str(where.render())
+        assert where.region.y == 0
+
+
+async def test_palette_is_not_on_ctrl_p(make_app):
+    app = make_app()
+    assert app.COMMAND_PALETTE_BINDING != "ctrl+p"
+    async with app.run_test(size=(80, 24)) as pilot:
+        await pilot.press(app.COMMAND_PALETTE_BINDING)
+        await pilot.pause()
+        assert type(app.screen).__name__ == "CommandPalette"

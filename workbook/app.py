@@ -1,0 +1,224 @@
+"""WorkbookApp: installs the screens, holds the global keys, and is the one save path."""
+
+from __future__ import annotations
+
+import asyncio
+import signal
+from typing import Any
+
+from textual import on
+from textual.app import App
+from textual.binding import Binding
+from textual.reactive import reactive
+from textual.screen import Screen
+from textual.timer import Timer
+
+import styles
+from screens.help import HelpScreen
+from screens.home import HomeScreen
+from screens.messages import AnswerChanged, FieldFocused
+from screens.review import ReviewScreen
+from screens.section import SectionScreen
+from workbook import content
+from workbook.storage import Store, StorageError
+from workbook.text import MAX_ANSWER_CHARS, clean
+
+SAVE_DELAY = 0.5  # seconds after the last keystroke
+RETRY_DELAY = 3.0  # seconds between tries when the disk would not take a save
+LAST_SECTION = 7
+
+
+def tidy(value: Any) -> Any:
+    """An answer with control characters removed from all its text."""
+    if isinstance(value, str):
+        return clean(value)
+    if isinstance(value, list):
+        return [tidy(v) for v in value]
+    if isinstance(value, dict):
+        return {k: tidy(v) for k, v in value.items()}
+    return value
+
+
+class WorkbookApp(App[int]):
+    TITLE = "Self-Trust Workbook"
+    CSS_PATH = [styles.path(name) for name in ("app.tcss", "home.tcss", "section.tcss", "review.tcss")]
+    COMMAND_PALETTE_BINDING = "ctrl+o"
+    BINDINGS = [
+        Binding("ctrl+q", "quit", "Quit", priority=True, id="quit"),
+        Binding("f1", "help", "Help", id="help"),
+        Binding("question_mark", "help", "Help", show=False, id="help-question"),
+        Binding("ctrl+n", "next_section", "Next", priority=True, id="next-section"),
+        Binding("ctrl+p", "previous_section", "Previous", priority=True, id="previous-section"),
+    ]
+
+    status_line: reactive[str] = reactive("")
+
+    def __init__(self, store: Store, *, blink_cursor: bool = False) -> None:
+        super().__init__()
+        self.store = store
+        self.blink_cursor = blink_cursor
+        self.workbook = content.load()
+        self.answers: dict[str, Any] = store.answers()
+        self.position: dict[str, Any] | None = store.position()
+        self._resume_position = dict(self.position) if self.position else None
+        self._pending: dict[str, Any] = {}
+        self._position_dirty = False
+        self._timer: Timer | None = None
+
+    # -- screens -------------------------------------------------------
+    def on_mount(self) -> None:
+        self.install_screen(HomeScreen(self.workbook, self.answers), "home")
+        self.push_screen("home")
+        loop = asyncio.get_running_loop()
+        for sig in (signal.SIGHUP, signal.SIGTERM):
+            loop.add_signal_handler(sig, self._hang_up)
+        if self._resume_position:
+            self.call_after_refresh(self._welcome_back)
+
+    async def _welcome_back(self) -> None:
+        position = self._resume_position or {}
+        if position.get("screen", "home") != "home":
+            await self._show(position["screen"], position.get("field"))
+        self.status_line = "Welcome back"
+
+    def has_position(self) -> bool:
+        """Whether there is a place to continue from."""
+        return bool((self.position or {}).get("last"))
+
+    def _screen(self, name: str) -> Screen:
+        if not self.is_screen_installed(name):
+            if name == f"section-{LAST_SECTION}":
+                self.install_screen(ReviewScreen(self.workbook, self.answers), name)
+            else:
+                section = self.workbook.section(int(name.removeprefix("section-")))
+                self.install_screen(SectionScreen(section, self.answers), name)
+        return self.get_screen(name)
+
+    def _current_number(self) -> int:
+        name = self.screen.name or "home"
+        return int(name.removeprefix("section-")) if name.startswith("section-") else 0
+
+    async def _show(self, name: str, field: str | None = None) -> None:
+        self.save_now()
+        screen = self._screen(name)
+        if self.screen is not screen:
+            await self.switch_screen(screen)
+        refresh = getattr(screen, "refresh_progress", None)
+        if refresh:
+            refresh()
+        if isinstance(screen, SectionScreen):
+            screen.focus_field(field)
+        self._set_position(name, field)
+
+    async def action_open_section(self, number: int) -> None:
+        if 1 <= number <= LAST_SECTION:
+            await self._show(f"section-{number}")
+
+    async def action_home(self) -> None:
+        await self._show("home")
+
+    async def action_next_section(self) -> None:
+        number = self._current_number() + 1
+        await (self._show("home") if number > LAST_SECTION else self.action_open_section(number))
+
+    async def action_previous_section(self) -> None:
+        number = self._current_number() - 1
+        await (self._show("home") if number < 1 else self.action_open_section(number))
+
+    async def action_resume(self) -> None:
+        """Go back to the last section and field the person was in; on a first run, section 1."""
+        place = (self.position or {}).get("last") or {}
+        if place.get("screen"):
+            await self._show(place["screen"], place.get("field"))
+        else:
+            await self.action_open_section(1)
+
+    def action_help(self) -> None:
+        if not isinstance(self.screen, HelpScreen):
+            self.push_screen(HelpScreen())
+
+    async def action_quit(self) -> None:
+        self.save_now()
+        self.exit(0)
+
+    def _hang_up(self) -> None:
+        """SIGHUP or SIGTERM: the connection is gone or we are asked to stop. Save, then leave."""
+        self.save_now()
+        self.exit(0)
+
+    # -- the one save path ----------------------------------------------
+    @on(AnswerChanged)
+    def _answer_changed(self, message: AnswerChanged) -> None:
+        value = tidy(message.value)
+        if isinstance(value, str) and len(value) > MAX_ANSWER_CHARS:
+            value = value[:MAX_ANSWER_CHARS]
+            self.notify(
+                f"That answer is longer than {MAX_ANSWER_CHARS:,} characters; the first {MAX_ANSWER_CHARS:,} are kept.",
+                severity="warning",
+            )
+        if value in (None, "", []):
+            self.answers.pop(message.key, None)
+            value = None
+        else:
+            self.answers[message.key] = value
+        self._pending[message.key] = value
+        refresh = getattr(self.screen, "refresh_progress", None)
+        if refresh:
+            refresh()
+        if message.immediate:
+            self.save_now()
+        else:
+            self.status_line = "saving…"
+            self._schedule(SAVE_DELAY)
+
+    @on(FieldFocused)
+    def _field_focused(self, message: FieldFocused) -> None:
+        self._set_position(message.screen_name, message.field)
+        self._schedule(SAVE_DELAY)
+
+    def _set_position(self, screen: str, field: str | None) -> None:
+        last = (self.position or {}).get("last")
+        if screen != "home":
+            last = {"screen": screen, "field": field}
+        position = {"screen": screen, "field": field, "last": last}
+        if position != self.position:
+            self.position = position
+            self._position_dirty = True
+
+    def _schedule(self, delay: float) -> None:
+        if self._timer is not None:
+            self._timer.stop()
+        self._timer = self.set_timer(delay, self.save_now)
+
+    def _collect_typing(self) -> None:
+        """Pick up text typed but not yet reported (a hang-up can come between the two)."""
+        for name in [f"section-{n}" for n in range(1, LAST_SECTION)]:
+            if self.is_screen_installed(name):
+                screen = self.get_screen(name)
+                if isinstance(screen, SectionScreen) and screen.is_mounted:
+                    for key, value in screen.current_values().items():
+                        value = tidy(value) or None
+                        if self.answers.get(key) != value:
+                            self._pending[key] = value
+                            if value is None:
+                                self.answers.pop(key, None)
+                            else:
+                                self.answers[key] = value
+
+    def save_now(self) -> None:
+        """Write what is pending. On a full disk keep it in memory, say so, and try again."""
+        if self._timer is not None:
+            self._timer.stop()
+            self._timer = None
+        self._collect_typing()
+        if not self._pending and not self._position_dirty:
+            return
+        try:
+            self.store.save(self._pending, self.position if self._position_dirty else None)
+        except (OSError, StorageError):
+            self.status_line = "not saved yet, trying again"
+            self._timer = self.set_timer(RETRY_DELAY, self.save_now)
+            return
+        self._pending.clear()
+        self._position_dirty = False
+        self.status_line = "✓ saved"

@@ -1,0 +1,146 @@
+"""The workbook's content as data: the article split into sections, with exercises.
+
+Loaded from ``workbook/data/workbook.toml`` into frozen dataclasses. No Textual here.
+"""
+
+from __future__ import annotations
+
+import tomllib
+from dataclasses import dataclass, field
+from functools import cache
+from importlib import resources
+from typing import Any, Union
+
+
+@dataclass(frozen=True)
+class Passage:
+    """Article text: an optional heading and its paragraphs."""
+
+    paragraphs: tuple[str, ...]
+    heading: str = ""
+
+
+@dataclass(frozen=True)
+class Field:
+    """One field of an entry in an ``entries`` exercise."""
+
+    id: str
+    label: str
+    kind: str  # "line" or "choice"
+    options: tuple[str, ...] = ()
+
+
+@dataclass(frozen=True)
+class Exercise:
+    """A reflection exercise. ``key`` is unique in the whole workbook."""
+
+    key: str
+    kind: str  # "toggle", "text", "scale", "entries"
+    prompt: str
+    counts: bool = True
+    default: str = ""
+    low: str = ""
+    high: str = ""
+    add_label: str = ""
+    fields: tuple[Field, ...] = ()
+
+
+Block = Union[Passage, Exercise]
+
+
+@dataclass(frozen=True)
+class Section:
+    number: int
+    id: str
+    title: str
+    blocks: tuple[Block, ...]
+
+    @property
+    def exercises(self) -> tuple[Exercise, ...]:
+        return tuple(b for b in self.blocks if isinstance(b, Exercise))
+
+    @property
+    def passages(self) -> tuple[Passage, ...]:
+        return tuple(b for b in self.blocks if isinstance(b, Passage))
+
+    @property
+    def counted(self) -> tuple[Exercise, ...]:
+        """The exercises that make up this section's progress."""
+        return tuple(e for e in self.exercises if e.counts)
+
+
+@dataclass(frozen=True)
+class Workbook:
+    title: str
+    credit: str
+    intro: tuple[str, ...]
+    care_note: str
+    sections: tuple[Section, ...]
+    source: str = field(repr=False, default="")
+
+    def section(self, number: int) -> Section:
+        for section in self.sections:
+            if section.number == number:
+                return section
+        raise KeyError(number)
+
+    def exercise(self, key: str) -> Exercise:
+        for section in self.sections:
+            for exercise in section.exercises:
+                if exercise.key == key:
+                    return exercise
+        raise KeyError(key)
+
+
+class ContentError(ValueError):
+    """The content file does not describe a workbook."""
+
+
+def _block(section_id: str, raw: dict[str, Any]) -> Block:
+    kind = raw.get("kind")
+    if kind == "passage":
+        return Passage(tuple(raw["paragraphs"]), raw.get("heading", ""))
+    if kind in {"toggle", "text", "scale", "entries"}:
+        fields = tuple(
+            Field(f["id"], f["label"], f["kind"], tuple(f.get("options", ())))
+            for f in raw.get("fields", ())
+        )
+        return Exercise(
+            key=f"{section_id}.{raw['id']}",
+            kind=kind,
+            prompt=raw.get("prompt", raw.get("label", "")),
+            counts=raw.get("counts", True),
+            default=raw.get("default", ""),
+            low=raw.get("low", ""),
+            high=raw.get("high", ""),
+            add_label=raw.get("add_label", ""),
+            fields=fields,
+        )
+    raise ContentError(f"unknown block kind {kind!r} in section {section_id}")
+
+
+def parse(raw: dict[str, Any], source: str = "") -> Workbook:
+    sections = tuple(
+        Section(s["number"], s["id"], s["title"], tuple(_block(s["id"], b) for b in s["blocks"]))
+        for s in raw["sections"]
+    )
+    keys = [e.key for s in sections for e in s.exercises]
+    if len(keys) != len(set(keys)):
+        raise ContentError("two exercises share an id")
+    return Workbook(
+        title=raw["title"],
+        credit=raw["credit"],
+        intro=tuple(raw["intro"]),
+        care_note=raw["care_note"],
+        sections=sections,
+        source=source,
+    )
+
+
+@cache
+def load() -> Workbook:
+    """The workbook shipped in the package."""
+    data = resources.files("workbook") / "data"
+    raw = tomllib.loads((data / "workbook.toml").read_text(encoding="utf-8"))
+    source = (data / "article-source.txt").read_text(encoding="utf-8")
+    return parse(raw, source)

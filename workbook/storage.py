@@ -1,0 +1,247 @@
+"""The one place that touches the database file. No Textual here.
+
+TinyDB keeps the data; this module adds what TinyDB leaves out:
+
+- every write is atomic: a temporary file in the same folder, flush, fsync,
+  ``os.replace``, then an fsync of the folder, so the file always holds either
+  the old or the new state;
+- a lock file serialises read-modify-write between processes, and the cache is
+  re-read from disk after taking it when another process changed the file;
+- the folder is 0700 and the files 0600, after every rewrite too;
+- the database records its schema version.
+
+Nothing is created until :meth:`Store.open` is called.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import fcntl
+import json
+import os
+import tempfile
+from collections.abc import Iterator, Mapping
+from pathlib import Path
+from typing import Any
+
+from tinydb import Query, TinyDB
+from tinydb.storages import Storage
+
+SCHEMA_VERSION = 1
+DB_NAME = "workbook.json"
+LOCK_NAME = ".workbook.lock"
+TMP_PREFIX = ".workbook-"
+
+
+class StorageError(Exception):
+    """Something about the data folder needs the person's attention. The message says what."""
+
+
+class DamagedData(StorageError):
+    pass
+
+
+class NewerData(StorageError):
+    pass
+
+
+def ensure_private_folder(folder: Path) -> None:
+    folder.mkdir(parents=True, exist_ok=True, mode=0o700)
+    if folder.stat().st_mode & 0o777 != 0o700:
+        os.chmod(folder, 0o700)
+
+
+def atomic_write(path: Path, data: bytes) -> None:
+    """Write ``data`` to ``path`` so that a crash leaves either the old or the new file."""
+    fd, tmp = tempfile.mkstemp(prefix=TMP_PREFIX, suffix=".tmp", dir=path.parent)
+    try:
+        os.fchmod(fd, 0o600)
+        with os.fdopen(fd, "wb") as handle:
+            handle.write(data)
+            handle.flush()
+            os.fsync(handle.fileno())
+        os.replace(tmp, path)
+    except BaseException:
+        with contextlib.suppress(OSError):
+            os.unlink(tmp)
+        raise
+    dir_fd = os.open(path.parent, os.O_RDONLY)
+    try:
+        os.fsync(dir_fd)
+    finally:
+        os.close(dir_fd)
+
+
+class AtomicJSONStorage(Storage):
+    """A TinyDB storage that keeps the data in memory and writes atomically.
+
+    Reads come from memory; :meth:`refresh` re-reads the file when another
+    process has replaced it. Inside :meth:`batch` writes are held and made once.
+    """
+
+    def __init__(self, path: str | os.PathLike[str]) -> None:
+        self.path = Path(path)
+        self._data: dict[str, Any] | None = None
+        self._stamp: tuple[int, int, int] | None = None
+        self._depth = 0
+        self._dirty = False
+        self.generation = 0  # bumped whenever the data is reloaded from disk
+        self.refresh()
+
+    def _file_stamp(self) -> tuple[int, int, int] | None:
+        try:
+            st = self.path.stat()
+        except FileNotFoundError:
+            return None
+        return (st.st_ino, st.st_size, st.st_mtime_ns)
+
+    def refresh(self) -> None:
+        stamp = self._file_stamp()
+        if stamp is not None and stamp == self._stamp:
+            return
+        self._stamp = stamp
+        self.generation += 1
+        if stamp is None:
+            self._data = None
+            return
+        raw = self.path.read_bytes()
+        try:
+            data = json.loads(raw.decode("utf-8")) if raw.strip() else None
+        except (UnicodeDecodeError, json.JSONDecodeError) as exc:
+            raise DamagedData(f"{self.path} is not readable as a workbook ({exc.__class__.__name__})") from exc
+        if data is not None and not isinstance(data, dict):
+            raise DamagedData(f"{self.path} does not hold a workbook")
+        self._data = data
+
+    def read(self) -> dict[str, Any] | None:
+        return self._data
+
+    def write(self, data: dict[str, Any]) -> None:
+        self._data = data
+        if self._depth:
+            self._dirty = True
+        else:
+            self._flush()
+
+    def _flush(self) -> None:
+        payload = json.dumps(self._data, ensure_ascii=False, separators=(",", ":")).encode("utf-8")
+        atomic_write(self.path, payload)
+        self._stamp = self._file_stamp()
+        self._dirty = False
+
+    @contextlib.contextmanager
+    def batch(self) -> Iterator[None]:
+        self._depth += 1
+        try:
+            yield
+        finally:
+            self._depth -= 1
+        if self._depth == 0 and self._dirty:
+            self._flush()
+
+    def close(self) -> None:
+        pass
+
+
+class Store:
+    """The workbook's database: answers, where the person was, and (later) more tables."""
+
+    def __init__(self, folder: str | os.PathLike[str]) -> None:
+        self.folder = Path(folder)
+        self.path = self.folder / DB_NAME
+        self._storage: AtomicJSONStorage | None = None
+        self._db: TinyDB | None = None
+        self._db_generation = -1
+
+    # -- opening -------------------------------------------------------
+    @classmethod
+    def open(cls, folder: str | os.PathLike[str]) -> Store:
+        store = cls(folder)
+        store._open()
+        return store
+
+    def _open(self) -> None:
+        ensure_private_folder(self.folder)
+        with self._locked():
+            self._storage = AtomicJSONStorage(self.path)
+            meta = self.db.table("meta")
+            version = self._schema_version()
+            if version is None:
+                meta.upsert({"name": "schema", "version": SCHEMA_VERSION}, Query().name == "schema")
+            elif version > SCHEMA_VERSION:
+                raise NewerData(
+                    f"{self.path} was written by a newer version of the workbook "
+                    f"(data version {version}, this one knows {SCHEMA_VERSION}). "
+                    "It is left untouched: please update the workbook to open it."
+                )
+
+    def _schema_version(self) -> int | None:
+        doc = self.db.table("meta").get(Query().name == "schema")
+        return None if doc is None else int(doc.get("version", 0))
+
+    @property
+    def db(self) -> TinyDB:
+        """TinyDB over the shared storage, rebuilt when the file was reloaded.
+
+        TinyDB's tables cache query results and the next document id; after
+        another process changed the file both are stale, so the tables are
+        made afresh rather than reaching into TinyDB's private state.
+        """
+        storage = self._storage
+        if storage is None:
+            raise StorageError("the store is not open")
+        if self._db is None or self._db_generation != storage.generation:
+            self._db = TinyDB(storage=lambda: storage)
+            self._db_generation = storage.generation
+        return self._db
+
+    @contextlib.contextmanager
+    def _locked(self) -> Iterator[None]:
+        fd = os.open(self.folder / LOCK_NAME, os.O_RDWR | os.O_CREAT, 0o600)
+        try:
+            fcntl.flock(fd, fcntl.LOCK_EX)
+            yield
+        finally:
+            os.close(fd)
+
+    @contextlib.contextmanager
+    def transaction(self) -> Iterator[TinyDB]:
+        """Lock, catch up with the file, and write everything done inside once."""
+        if self._storage is None:
+            raise StorageError("the store is not open")
+        with self._locked():
+            self._storage.refresh()
+            with self._storage.batch():
+                yield self.db
+
+    def refresh(self) -> None:
+        """See changes another process saved."""
+        if self._storage is not None:
+            self._storage.refresh()
+
+    def close(self) -> None:
+        self._db = None
+        self._storage = None
+
+    # -- answers -------------------------------------------------------
+    def answers(self) -> dict[str, Any]:
+        return {doc["key"]: doc["value"] for doc in self.db.table("answers").all()}
+
+    def save(self, answers: Mapping[str, Any] | None = None, position: Mapping[str, Any] | None = None) -> None:
+        """Save changed answers (``None`` removes one) and the resume position, in one write."""
+        with self.transaction() as db:
+            table = db.table("answers")
+            item = Query()
+            for key, value in (answers or {}).items():
+                if value is None:
+                    table.remove(item.key == key)
+                else:
+                    table.upsert({"key": key, "value": value}, item.key == key)
+            if position is not None:
+                db.table("state").upsert({"name": "position", **position}, item.name == "position")
+
+    def position(self) -> dict[str, Any] | None:
+        doc = self.db.table("state").get(Query().name == "position")
+        if doc is None:
+            return None
+        return {k: v for k, v in doc.items() if k != "name"}
