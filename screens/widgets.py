@@ -90,7 +90,7 @@ class LineInput(InEntry, Input):
     """A one-line answer: no select-on-focus, so a keystroke never replaces a saved answer."""
 
     def __init__(self, field_id: str | None, value: str = "", **kwargs: Any) -> None:
-        super().__init__(value, select_on_focus=False, **kwargs)
+        super().__init__(value, select_on_focus=False, compact=True, **kwargs)
         self._field_id = field_id
         self.cursor_blink = False
         self.cursor_position = len(value)

@@ -14,11 +14,8 @@ from textual.screen import Screen
 from textual.timer import Timer
 
 import styles
-from screens.help import HelpScreen
 from screens.home import HomeScreen
 from screens.messages import AnswerChanged, FieldFocused
-from screens.review import ReviewScreen
-from screens.section import SectionScreen
 from workbook import content
 from workbook.storage import Store, StorageError
 from workbook.text import MAX_ANSWER_CHARS, clean
@@ -86,6 +83,10 @@ class WorkbookApp(App[int]):
         return bool((self.position or {}).get("last"))
 
     def _screen(self, name: str) -> Screen:
+        # Section screens (and TextArea with them) are imported when first opened: a faster first screen.
+        from screens.review import ReviewScreen
+        from screens.section import SectionScreen
+
         if not self.is_screen_installed(name):
             if name == f"section-{LAST_SECTION}":
                 self.install_screen(ReviewScreen(self.workbook, self.answers), name)
@@ -106,8 +107,9 @@ class WorkbookApp(App[int]):
         refresh = getattr(screen, "refresh_progress", None)
         if refresh:
             refresh()
-        if isinstance(screen, SectionScreen):
-            screen.focus_field(field)
+        focus_field = getattr(screen, "focus_field", None)
+        if focus_field:
+            focus_field(field)
         self._set_position(name, field)
 
     async def action_open_section(self, number: int) -> None:
@@ -134,6 +136,8 @@ class WorkbookApp(App[int]):
             await self.action_open_section(1)
 
     def action_help(self) -> None:
+        from screens.help import HelpScreen
+
         if not isinstance(self.screen, HelpScreen):
             self.push_screen(HelpScreen())
 
@@ -195,8 +199,9 @@ class WorkbookApp(App[int]):
         for name in [f"section-{n}" for n in range(1, LAST_SECTION)]:
             if self.is_screen_installed(name):
                 screen = self.get_screen(name)
-                if isinstance(screen, SectionScreen) and screen.is_mounted:
-                    for key, value in screen.current_values().items():
+                current_values = getattr(screen, "current_values", None)
+                if current_values and screen.is_mounted:
+                    for key, value in current_values().items():
                         value = tidy(value) or None
                         if self.answers.get(key) != value:
                             self._pending[key] = value

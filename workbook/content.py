@@ -8,7 +8,7 @@ from __future__ import annotations
 import tomllib
 from dataclasses import dataclass, field
 from functools import cache
-from importlib import resources
+from pathlib import Path
 from typing import Any, Union
 
 
@@ -140,7 +140,7 @@ def parse(raw: dict[str, Any], source: str = "") -> Workbook:
 @cache
 def load() -> Workbook:
     """The workbook shipped in the package."""
-    data = resources.files("workbook") / "data"
+    data = Path(__file__).with_name("data")
     raw = tomllib.loads((data / "workbook.toml").read_text(encoding="utf-8"))
     source = (data / "article-source.txt").read_text(encoding="utf-8")
     return parse(raw, source)
