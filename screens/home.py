@@ -14,6 +14,7 @@ from textual.widgets import Button, Footer, OptionList
 from textual.widgets.option_list import Option
 
 from screens.widgets import Paragraph, TopBar, plain
+from workbook import practice
 from workbook.content import Workbook
 from workbook.progress import bar, is_answered, section_progress
 
@@ -54,9 +55,17 @@ class HomeScreen(Screen):
         contents = self.query_one("#contents", OptionList)
         highlighted = contents.highlighted
         options = []
+        app: Any = self.app
         for section in self.workbook.sections:
             done, total = section_progress(section, self.answers)
-            options.append(Option(self._row(section.number, section.title, done, total), id=str(section.number)))
+            if section.counted:
+                row = self._row(section.number, section.title, done, total)
+            else:  # the practice game: its streak instead of a count
+                picks = len(getattr(app, "picks", []))
+                streak = getattr(app, "streak", None)
+                note = f"{practice.streak_text(streak.current if streak else 0)} · {picks} decisions"
+                row = Content(f"{section.number}  {section.title:<38} {note}")
+            options.append(Option(row, id=str(section.number)))
         answered = sum(
             1 for s in self.workbook.sections for e in s.counted if is_answered(e, self.answers.get(e.key))
         )

@@ -24,3 +24,36 @@ class FieldFocused(Message):
         super().__init__()
         self.screen_name = screen
         self.field = field
+
+
+class PickMade(Message):
+    """A decision was picked in the practice game. ``pick`` is the full record to keep."""
+
+    def __init__(self, pick: dict[str, Any]) -> None:
+        super().__init__()
+        self.pick = pick
+
+
+class PickChanged(Message):
+    """A pick gained its clarity, its check-in or its learning note."""
+
+    def __init__(self, pick_id: str, changes: dict[str, Any], immediate: bool = True) -> None:
+        super().__init__()
+        self.pick_id = pick_id
+        self.changes = changes
+        self.immediate = immediate
+
+
+class DecisionAdded(Message):
+    """The person added a decision from their own life to the deck."""
+
+    def __init__(self, record: dict[str, Any]) -> None:
+        super().__init__()
+        self.record = record
+
+
+class SettingChanged(Message):
+    def __init__(self, name: str, value: Any) -> None:
+        super().__init__()
+        self.name = name
+        self.value = value

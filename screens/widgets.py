@@ -353,6 +353,7 @@ class TopBar(Horizontal):
     TopBar { dock: top; height: 1; background: $panel; color: $foreground; }
     TopBar > #where { width: 1fr; padding: 0 1; text-style: bold; }
     TopBar > #status { width: auto; padding: 0 1; color: $text-muted; }
+    TopBar > #streak { width: auto; padding: 0 1; color: $accent; text-style: bold; }
     """
 
     def __init__(self, where: str) -> None:
@@ -361,10 +362,15 @@ class TopBar(Horizontal):
 
     def compose(self) -> ComposeResult:
         yield Static(plain(self.where), id="where")
+        yield Static("", id="streak")
         yield Static("", id="status")
 
     def on_mount(self) -> None:
         self.watch(self.app, "status_line", self._show_status)
+        self.watch(self.app, "streak_line", self._show_streak)
 
     def _show_status(self, text: str) -> None:
         self.query_one("#status", Static).update(plain(text))
+
+    def _show_streak(self, text: str) -> None:
+        self.query_one("#streak", Static).update(plain(text))

@@ -17,13 +17,14 @@ def data_dir(tmp_path: Path) -> Path:
 @pytest.fixture
 def make_app(data_dir: Path):
     """Build a WorkbookApp on the test's data folder (a new one each call, like a restart)."""
-    stores: list[Store] = []
+    apps: list[WorkbookApp] = []
 
-    def make() -> WorkbookApp:
-        store = Store.open(data_dir)
-        stores.append(store)
-        return WorkbookApp(store)
+    def make(**kwargs) -> WorkbookApp:
+        app = WorkbookApp(Store.open(data_dir), **kwargs)
+        apps.append(app)
+        return app
 
     yield make
-    for store in stores:
-        store.close()
+    for app in apps:
+        app.saver.close()
+        app.store.close()

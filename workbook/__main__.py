@@ -56,7 +56,12 @@ def run_app(folder: Path) -> int:
     from workbook.app import WorkbookApp
 
     app = WorkbookApp(store)
-    app.run()
+    try:
+        app.run()
+    finally:
+        if not app.saver.save_now():
+            print("workbook: the last changes could not be written to the data folder.", file=sys.stderr)
+        app.saver.close()
     return app.return_code or 0
 
 

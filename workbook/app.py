@@ -15,14 +15,16 @@ from textual.timer import Timer
 
 import styles
 from screens.home import HomeScreen
-from screens.messages import AnswerChanged, FieldFocused
-from workbook import content
-from workbook.storage import Store, StorageError
+from screens.messages import AnswerChanged, DecisionAdded, FieldFocused, PickChanged, PickMade, SettingChanged
+from workbook import content, practice
+from workbook.saver import Saver
+from workbook.storage import Store
 from workbook.text import MAX_ANSWER_CHARS, clean
 
 SAVE_DELAY = 0.5  # seconds after the last keystroke
 RETRY_DELAY = 3.0  # seconds between tries when the disk would not take a save
 LAST_SECTION = 7
+PRACTICE_SECTION = 5
 
 
 def tidy(value: Any) -> Any:
@@ -38,7 +40,7 @@ def tidy(value: Any) -> Any:
 
 class WorkbookApp(App[int]):
     TITLE = "Self-Trust Workbook"
-    CSS_PATH = [styles.path(name) for name in ("app.tcss", "home.tcss", "section.tcss", "review.tcss")]
+    CSS_PATH = [styles.path(name) for name in ("app.tcss", "home.tcss", "section.tcss", "practice.tcss", "review.tcss")]
     COMMAND_PALETTE_BINDING = "ctrl+o"
     BINDINGS = [
         Binding("ctrl+q", "quit", "Quit", priority=True, id="quit"),
@@ -49,21 +51,37 @@ class WorkbookApp(App[int]):
     ]
 
     status_line: reactive[str] = reactive("")
+    streak_line: reactive[str] = reactive("")
 
-    def __init__(self, store: Store, *, blink_cursor: bool = False) -> None:
+    def __init__(self, store: Store, *, blink_cursor: bool = False, clock: practice.Clock = practice.system_clock) -> None:
         super().__init__()
         self.store = store
+        self.saver = Saver(store, self._saved)
         self.blink_cursor = blink_cursor
+        self.clock = clock
         self.workbook = content.load()
         self.answers: dict[str, Any] = store.answers()
+        self.picks: list[dict[str, Any]] = store.picks()
+        self.custom_decisions: list[dict[str, Any]] = store.custom_decisions()
+        self.settings: dict[str, Any] = store.settings()
         self.position: dict[str, Any] | None = store.position()
         self._resume_position = dict(self.position) if self.position else None
-        self._pending: dict[str, Any] = {}
-        self._position_dirty = False
         self._timer: Timer | None = None
+        self._loop: asyncio.AbstractEventLoop | None = None
+        self.streak = practice.streak([], self.today())
+        self.refresh_streak()
+
+    def today(self):
+        return practice.local_day(self.clock())
+
+    def refresh_streak(self) -> None:
+        """Recompute the streak from the picks and show it on every screen."""
+        self.streak = practice.streak(practice.practice_days_of(self.picks), self.today())
+        self.streak_line = practice.streak_text(self.streak.current) if self.picks else ""
 
     # -- screens -------------------------------------------------------
     def on_mount(self) -> None:
+        self._loop = asyncio.get_running_loop()
         self.install_screen(HomeScreen(self.workbook, self.answers), "home")
         self.push_screen("home")
         loop = asyncio.get_running_loop()
@@ -90,6 +108,10 @@ class WorkbookApp(App[int]):
         if not self.is_screen_installed(name):
             if name == f"section-{LAST_SECTION}":
                 self.install_screen(ReviewScreen(self.workbook, self.answers), name)
+            elif name == f"section-{PRACTICE_SECTION}":
+                from screens.practice import PracticeScreen
+
+                self.install_screen(PracticeScreen(self.workbook.section(PRACTICE_SECTION)), name)
             else:
                 section = self.workbook.section(int(name.removeprefix("section-")))
                 self.install_screen(SectionScreen(section, self.answers), name)
@@ -142,12 +164,12 @@ class WorkbookApp(App[int]):
             self.push_screen(HelpScreen())
 
     async def action_quit(self) -> None:
-        self.save_now()
+        self.save_and_close()
         self.exit(0)
 
     def _hang_up(self) -> None:
         """SIGHUP or SIGTERM: the connection is gone or we are asked to stop. Save, then leave."""
-        self.save_now()
+        self.save_and_close()
         self.exit(0)
 
     # -- the one save path ----------------------------------------------
@@ -165,20 +187,58 @@ class WorkbookApp(App[int]):
             value = None
         else:
             self.answers[message.key] = value
-        self._pending[message.key] = value
+        with self.saver.changes() as changes:
+            changes.answers[message.key] = value
         refresh = getattr(self.screen, "refresh_progress", None)
         if refresh:
             refresh()
-        if message.immediate:
-            self.save_now()
-        else:
-            self.status_line = "saving…"
-            self._schedule(SAVE_DELAY)
+        self._changed(message.immediate)
+
+    @on(PickMade)
+    def _pick_made(self, message: PickMade) -> None:
+        self.picks.append(message.pick)
+        with self.saver.changes() as changes:
+            changes.new_picks.append(message.pick)
+        self.refresh_streak()
+        self._changed(immediate=True)
+
+    @on(PickChanged)
+    def _pick_changed(self, message: PickChanged) -> None:
+        update = tidy(message.changes)
+        for pick in reversed(self.picks):
+            if pick.get("id") == message.pick_id:
+                pick.update(update)
+                break
+        with self.saver.changes() as changes:
+            changes.pick_updates.setdefault(message.pick_id, {}).update(update)
+        self._changed(message.immediate)
+
+    @on(DecisionAdded)
+    def _decision_added(self, message: DecisionAdded) -> None:
+        record = tidy(message.record)
+        self.custom_decisions.append(record)
+        with self.saver.changes() as changes:
+            changes.new_decisions.append(record)
+        self._changed(immediate=True)
+
+    @on(SettingChanged)
+    def _setting_changed(self, message: SettingChanged) -> None:
+        self.settings[message.name] = message.value
+        with self.saver.changes() as changes:
+            changes.settings[message.name] = message.value
+        self._changed(immediate=True)
 
     @on(FieldFocused)
     def _field_focused(self, message: FieldFocused) -> None:
         self._set_position(message.screen_name, message.field)
         self._schedule(SAVE_DELAY)
+
+    def _changed(self, immediate: bool) -> None:
+        if immediate:
+            self.save_now()
+        else:
+            self.status_line = "saving…"
+            self._schedule(SAVE_DELAY)
 
     def _set_position(self, screen: str, field: str | None) -> None:
         last = (self.position or {}).get("last")
@@ -187,7 +247,8 @@ class WorkbookApp(App[int]):
         position = {"screen": screen, "field": field, "last": last}
         if position != self.position:
             self.position = position
-            self._position_dirty = True
+            with self.saver.changes() as changes:
+                changes.position = position
 
     def _schedule(self, delay: float) -> None:
         if self._timer is not None:
@@ -197,33 +258,45 @@ class WorkbookApp(App[int]):
     def _collect_typing(self) -> None:
         """Pick up text typed but not yet reported (a hang-up can come between the two)."""
         for name in [f"section-{n}" for n in range(1, LAST_SECTION)]:
-            if self.is_screen_installed(name):
-                screen = self.get_screen(name)
-                current_values = getattr(screen, "current_values", None)
-                if current_values and screen.is_mounted:
-                    for key, value in current_values().items():
-                        value = tidy(value) or None
-                        if self.answers.get(key) != value:
-                            self._pending[key] = value
-                            if value is None:
-                                self.answers.pop(key, None)
-                            else:
-                                self.answers[key] = value
+            if not self.is_screen_installed(name):
+                continue
+            screen = self.get_screen(name)
+            current_values = getattr(screen, "current_values", None)
+            if not (current_values and screen.is_mounted):
+                continue
+            for key, value in current_values().items():
+                value = tidy(value) or None
+                if self.answers.get(key) != value:
+                    with self.saver.changes() as changes:
+                        changes.answers[key] = value
+                    if value is None:
+                        self.answers.pop(key, None)
+                    else:
+                        self.answers[key] = value
 
     def save_now(self) -> None:
-        """Write what is pending. On a full disk keep it in memory, say so, and try again."""
+        """Hand everything pending to the writer thread; the interface never waits for the disk."""
         if self._timer is not None:
             self._timer.stop()
             self._timer = None
         self._collect_typing()
-        if not self._pending and not self._position_dirty:
-            return
-        try:
-            self.store.save(self._pending, self.position if self._position_dirty else None)
-        except (OSError, StorageError):
+        if self.saver.unsaved:
+            self.status_line = "saving…"
+            self.saver.submit()
+
+    def _saved(self, ok: bool) -> None:
+        """On the writer thread, after each write."""
+        self._loop.call_soon_threadsafe(self._show_saved, ok)
+
+    def _show_saved(self, ok: bool) -> None:
+        if ok:
+            if not self.saver.unsaved and self.status_line in ("saving…", "not saved yet, trying again"):
+                self.status_line = "✓ saved"
+        else:
             self.status_line = "not saved yet, trying again"
-            self._timer = self.set_timer(RETRY_DELAY, self.save_now)
-            return
-        self._pending.clear()
-        self._position_dirty = False
-        self.status_line = "✓ saved"
+            self._schedule(RETRY_DELAY)
+
+    def save_and_close(self) -> bool:
+        """Everything on disk before leaving: wait for the writer, then write what is left here."""
+        self._collect_typing()
+        return self.saver.save_now()

@@ -20,7 +20,9 @@ import fcntl
 import json
 import os
 import tempfile
+import time
 from collections.abc import Iterator, Mapping
+from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
@@ -70,6 +72,59 @@ def atomic_write(path: Path, data: bytes) -> None:
         os.fsync(dir_fd)
     finally:
         os.close(dir_fd)
+
+
+CHUNK = 500  # documents encoded at a time
+
+
+def encode(data: dict[str, Any]) -> bytes:
+    """JSON for the whole database, encoded a few hundred documents at a time.
+
+    One ``json.dumps`` of a large table holds the GIL for tens of milliseconds; in chunks, with a
+    pause between them, a save on the writer thread leaves the interface free to draw.
+    """
+    dumps = json.JSONEncoder(ensure_ascii=False, separators=(",", ":")).encode
+    tables = []
+    for name, table in data.items():
+        items = list(table.items()) if isinstance(table, dict) else []
+        parts = []
+        for start in range(0, len(items), CHUNK):
+            parts.append(",".join(f"{dumps(str(k))}:{dumps(v)}" for k, v in items[start : start + CHUNK]))
+            time.sleep(0)
+        tables.append(f"{dumps(name)}:{{{','.join(parts)}}}")
+    return ("{" + ",".join(tables) + "}").encode("utf-8")
+
+
+@dataclass
+class Changes:
+    """Everything waiting to be saved, applied in one locked write."""
+
+    answers: dict[str, Any] = field(default_factory=dict)  # value None removes the answer
+    position: dict[str, Any] | None = None
+    new_picks: list[dict[str, Any]] = field(default_factory=list)
+    pick_updates: dict[str, dict[str, Any]] = field(default_factory=dict)
+    new_decisions: list[dict[str, Any]] = field(default_factory=list)
+    settings: dict[str, Any] = field(default_factory=dict)
+
+    def __bool__(self) -> bool:
+        return bool(
+            self.answers or self.position is not None or self.new_picks or self.pick_updates
+            or self.new_decisions or self.settings
+        )
+
+    def merge_under(self, newer: Changes) -> Changes:
+        """These (older, unsaved) changes with ``newer`` ones on top."""
+        updates = {k: dict(v) for k, v in self.pick_updates.items()}
+        for k, v in newer.pick_updates.items():
+            updates.setdefault(k, {}).update(v)
+        return Changes(
+            answers={**self.answers, **newer.answers},
+            position=newer.position if newer.position is not None else self.position,
+            new_picks=self.new_picks + newer.new_picks,
+            pick_updates=updates,
+            new_decisions=self.new_decisions + newer.new_decisions,
+            settings={**self.settings, **newer.settings},
+        )
 
 
 class AtomicJSONStorage(Storage):
@@ -124,8 +179,7 @@ class AtomicJSONStorage(Storage):
             self._flush()
 
     def _flush(self) -> None:
-        payload = json.dumps(self._data, ensure_ascii=False, separators=(",", ":")).encode("utf-8")
-        atomic_write(self.path, payload)
+        atomic_write(self.path, encode(self._data or {}))
         self._stamp = self._file_stamp()
         self._dirty = False
 
@@ -229,16 +283,39 @@ class Store:
 
     def save(self, answers: Mapping[str, Any] | None = None, position: Mapping[str, Any] | None = None) -> None:
         """Save changed answers (``None`` removes one) and the resume position, in one write."""
+        self.apply(Changes(answers=dict(answers or {}), position=dict(position) if position else None))
+
+    def apply(self, changes: Changes) -> None:
+        """Everything in ``changes``, in one locked, atomic write."""
         with self.transaction() as db:
-            table = db.table("answers")
             item = Query()
-            for key, value in (answers or {}).items():
+            table = db.table("answers")
+            for key, value in changes.answers.items():
                 if value is None:
                     table.remove(item.key == key)
                 else:
                     table.upsert({"key": key, "value": value}, item.key == key)
-            if position is not None:
-                db.table("state").upsert({"name": "position", **position}, item.name == "position")
+            if changes.position is not None:
+                db.table("state").upsert({"name": "position", **changes.position}, item.name == "position")
+            picks = db.table("picks")
+            if changes.new_picks:
+                picks.insert_multiple(changes.new_picks)
+            for pick_id, update in changes.pick_updates.items():
+                picks.update(update, item.id == pick_id)
+            if changes.new_decisions:
+                db.table("decisions").insert_multiple(changes.new_decisions)
+            settings = db.table("settings")
+            for name, value in changes.settings.items():
+                settings.upsert({"name": name, "value": value}, item.name == name)
+
+    def picks(self) -> list[dict[str, Any]]:
+        return [dict(doc) for doc in self.db.table("picks").all()]
+
+    def custom_decisions(self) -> list[dict[str, Any]]:
+        return [dict(doc) for doc in self.db.table("decisions").all()]
+
+    def settings(self) -> dict[str, Any]:
+        return {doc["name"]: doc["value"] for doc in self.db.table("settings").all()}
 
     def position(self) -> dict[str, Any] | None:
         doc = self.db.table("state").get(Query().name == "position")

@@ -13,7 +13,10 @@ from workbook.storage import Store
 MARKUP = ["[/]", "[bold]x", "[@click=app.quit]x", "[link=http://example.com]y[/link]"]
 
 
-def saved(data_dir: Path) -> dict:
+def saved(data_dir: Path, app=None) -> dict:
+    """What is on disk, once the app's writer thread has finished what it was handed."""
+    if app is not None:
+        app.saver.wait()
     return Store.open(data_dir).answers()
 
 
@@ -22,7 +25,7 @@ async def test_typing_is_saved_within_a_second_without_leaving(make_app, data_di
     async with app.run_test(size=(80, 24)) as pilot:
         await pilot.press("2", *"mine")
         await pilot.pause(0.8)
-        assert saved(data_dir)["what-is.own-words"] == "mine"
+        assert saved(data_dir, app)["what-is.own-words"] == "mine"
 
 
 async def test_toggle_and_scale_save_at_once(make_app, data_dir):
@@ -34,20 +37,20 @@ async def test_toggle_and_scale_save_at_once(make_app, data_dir):
         toggle.focus()
         await pilot.press("space")
         await pilot.pause()
-        assert saved(data_dir)["why-hard.unsafe.familiar"] is True
+        assert saved(data_dir, app)["why-hard.unsafe.familiar"] is True
         await pilot.press("space")
         await pilot.pause()
-        assert "why-hard.unsafe.familiar" not in saved(data_dir)
+        assert "why-hard.unsafe.familiar" not in saved(data_dir, app)
         await pilot.press("ctrl+n")
         await pilot.pause()
         scale = app.screen.query(Choice).first()
         scale.focus()
         await pilot.press("4")
         await pilot.pause()
-        assert saved(data_dir)["what-is.connecting.scale"] == 4
+        assert saved(data_dir, app)["what-is.connecting.scale"] == 4
         await pilot.press("left")
         await pilot.pause()
-        assert saved(data_dir)["what-is.connecting.scale"] == 3
+        assert saved(data_dir, app)["what-is.connecting.scale"] == 3
 
 
 async def test_lists_add_edit_choose_and_remove(make_app, data_dir):
@@ -62,7 +65,7 @@ async def test_lists_add_edit_choose_and_remove(make_app, data_dir):
         assert isinstance(app.focused, LineInput)
         await pilot.press(*"rest", "tab", "right", "right")
         await pilot.pause(0.8)
-        assert saved(data_dir)["needs.needs"] == [{"text": "rest", "honour": "saying no or a boundary"}]
+        assert saved(data_dir, app)["needs.needs"] == [{"text": "rest", "honour": "saying no or a boundary"}]
         # A second need, then edit the first, then remove the first.
         add = app.screen.query(".add").first()
         add.focus()
@@ -72,11 +75,11 @@ async def test_lists_add_edit_choose_and_remove(make_app, data_dir):
         first.focus()
         await pilot.press("end", *"ful sleep")
         await pilot.pause(0.8)
-        assert [e["text"] for e in saved(data_dir)["needs.needs"]] == ["restful sleep", "quiet"]
+        assert [e["text"] for e in saved(data_dir, app)["needs.needs"]] == ["restful sleep", "quiet"]
         app.screen.query(".remove").first().focus()
         await pilot.press("enter")
         await pilot.pause()
-        assert saved(data_dir)["needs.needs"] == [{"text": "quiet"}]
+        assert saved(data_dir, app)["needs.needs"] == [{"text": "quiet"}]
         assert app.screen.query(LineInput).first().field_id == "needs.needs#0.text"
 
 
@@ -90,7 +93,7 @@ async def test_inner_reminder_is_prefilled_and_rewritable(make_app, data_dir):
         area.focus()
         await pilot.press("end", *" Always.")
         await pilot.pause(0.8)
-        assert saved(data_dir)["needs.reminder"] == "I can keep myself safe, secure, and valued. Always."
+        assert saved(data_dir, app)["needs.reminder"] == "I can keep myself safe, secure, and valued. Always."
 
 
 async def test_resume_round_trip_same_screen_field_and_text(make_app, data_dir):
@@ -157,7 +160,7 @@ async def test_control_characters_are_removed_before_saving(make_app, data_dir):
         await pilot.pause()
         app.focused.insert("a\x1b[31mb\x07c\td\ne")
         await pilot.pause(0.8)
-        assert saved(data_dir)["what-is.own-words"] == "a[31mbc\td\ne"
+        assert saved(data_dir, app)["what-is.own-words"] == "a[31mbc\td\ne"
 
 
 async def test_review_lists_answers_section_by_section(make_app, data_dir):

@@ -1,0 +1,360 @@
+"""Section 5, Practising small decisions: the gut-feeling game, check-ins and the streak."""
+
+from __future__ import annotations
+
+import time
+import uuid
+from typing import Any
+
+from textual import on
+from textual.app import ComposeResult
+from textual.binding import Binding
+from textual.containers import Horizontal, Vertical, VerticalScroll
+from textual.content import Content
+from textual.message import Message
+from textual.reactive import reactive
+from textual.screen import Screen
+from textual.timer import Timer
+from textual.widget import Widget
+from textual.widgets import Footer, Input, Static
+
+from screens.messages import DecisionAdded, PickChanged, PickMade, SettingChanged
+from screens.widgets import Paragraph, TopBar, plain
+from workbook import practice
+from workbook.content import Section
+from workbook.practice import Decision
+
+TICK = 0.25  # seconds between updates of the gut-window bar (4 a second at most)
+BAR = 16
+
+
+class Card(Widget, can_focus=True):
+    """One decision at a time. 1–4 pick, ←/→ and enter pick the highlighted one, s skips."""
+
+    BINDINGS = [
+        Binding("left,up", "move(-1)", "Previous option", show=False),
+        Binding("right,down", "move(1)", "Next option", show=False),
+        Binding("enter", "choose", "Pick", id="pick"),
+        Binding("s", "skip", "Skip", id="skip"),
+        Binding("g", "gut", "Gut window on/off", id="gut-window"),
+    ]
+
+    decision: reactive[Decision | None] = reactive(None)
+    highlighted: reactive[int] = reactive(0)
+    phase: reactive[str] = reactive("choose")  # choose, clarity
+    remaining: reactive[float] = reactive(0.0)
+
+    class Picked(Message):
+        def __init__(self, decision: Decision, option: int) -> None:
+            super().__init__()
+            self.decision = decision
+            self.option = option
+
+    class Clarity(Message):
+        def __init__(self, clarity: str | None) -> None:
+            super().__init__()
+            self.clarity = clarity
+
+    class Skipped(Message):
+        pass
+
+    def __init__(self) -> None:
+        super().__init__(id="card")
+        self.gut_seconds = float(practice.GUT_WINDOW_SECONDS)
+        self._deadline = 0.0
+        self._ticker: Timer | None = None
+        self.picked_option = ""
+
+    def show(self, decision: Decision, gut_seconds: float) -> None:
+        self.decision = decision
+        level = "your own decision" if decision.custom else f"a {practice.LEVEL_NAMES[decision.level]} decision"
+        self.border_title = plain(level)
+        self.highlighted = 0
+        self.phase = "choose"
+        self.gut_seconds = gut_seconds
+        self._stop_ticker()
+        if gut_seconds > 0:
+            self._deadline = time.monotonic() + gut_seconds
+            self.remaining = gut_seconds
+            self._ticker = self.set_interval(TICK, self._tick)
+        else:
+            self.remaining = 0.0
+
+    def _tick(self) -> None:
+        self.remaining = max(0.0, self._deadline - time.monotonic())
+        if self.remaining <= 0:
+            self._stop_ticker()
+
+    def _stop_ticker(self) -> None:
+        if self._ticker is not None:
+            self._ticker.stop()
+            self._ticker = None
+
+    def render(self) -> Content:
+        d = self.decision
+        if d is None:
+            return Content("")
+        lines = [plain(d.prompt, "bold"), Content("\n\n")]
+        if self.phase == "clarity":
+            lines += [
+                plain(f"You picked: {self.picked_option}\n\n"),
+                Content("How clear was the ping?\n"),
+                Content.styled("1 quiet   2 some   3 clear   ", "bold"),
+                Content.styled("enter: skip this question", "dim"),
+            ]
+            return Content("").join(lines)
+        for index, option in enumerate(d.options):
+            label = plain(f" {index + 1} {option} ", "reverse bold" if index == self.highlighted else "")
+            lines += [label, Content("  ")]
+        lines.append(Content("\n\n"))
+        if self.gut_seconds <= 0:
+            lines.append(Content.styled("Gut window off (g turns it on). Pick when you're ready.", "dim"))
+        elif self.remaining > 0:
+            filled = round(BAR * self.remaining / self.gut_seconds)
+            lines.append(Content.styled("▮" * filled + "▯" * (BAR - filled), "$accent"))
+            lines.append(Content(f" gut window {self.remaining:.0f}s: what is the first ping?"))
+        else:
+            lines.append(Content("No pick is information too. Choose when you're ready, or s to skip."))
+        return Content("").join(lines)
+
+    def on_key(self, event) -> None:
+        if event.character and event.character.isdigit() and self.decision is not None:
+            index = int(event.character) - 1
+            limit = 3 if self.phase == "clarity" else len(self.decision.options)
+            if 0 <= index < limit:
+                event.stop()
+                event.prevent_default()
+                if self.phase == "clarity":
+                    self.post_message(self.Clarity(practice.CLARITY[index]))
+                else:
+                    self._pick(index)
+
+    def _pick(self, index: int) -> None:
+        assert self.decision is not None
+        self._stop_ticker()
+        self.picked_option = self.decision.options[index]
+        self.phase = "clarity"
+        self.post_message(self.Picked(self.decision, index))
+
+    def action_move(self, step: int) -> None:
+        if self.decision is not None and self.phase == "choose":
+            self.highlighted = (self.highlighted + step) % len(self.decision.options)
+
+    def action_choose(self) -> None:
+        if self.phase == "clarity":
+            self.post_message(self.Clarity(None))
+        elif self.decision is not None:
+            self._pick(self.highlighted)
+
+    def action_skip(self) -> None:
+        self._stop_ticker()
+        if self.phase == "clarity":
+            self.post_message(self.Clarity(None))
+        else:
+            self.post_message(self.Skipped())
+
+    def action_gut(self) -> None:
+        on = self.gut_seconds <= 0
+        self.post_message(SettingChanged("gut_window", on))
+        if self.decision is not None and self.phase == "choose":
+            self.show(self.decision, float(practice.GUT_WINDOW_SECONDS) if on else 0.0)
+
+
+class CheckIn(Vertical, can_focus=True):
+    """A pick waiting for "Did it align?": y yes, p partly, n not really, x skip. Then an optional note."""
+
+    BINDINGS = [
+        Binding("y", "align('yes')", "Yes", show=False),
+        Binding("p", "align('partly')", "Partly", show=False),
+        Binding("n", "align('not really')", "Not really", show=False),
+        Binding("x", "align('skip')", "Skip", show=False),
+    ]
+
+    def __init__(self, pick: dict[str, Any], today: Any) -> None:
+        super().__init__(classes="checkin")
+        self.pick = pick
+        self.today = today
+
+    def compose(self) -> ComposeResult:
+        yield Static(self._text(), classes="checkin-text")
+
+    def _text(self) -> Content:
+        day = self.pick.get("day", "")
+        when = "today" if day == self.today.isoformat() else f"on {day}"
+        return Content.assemble(
+            plain(f"“{self.pick.get('prompt', '')}” → {self.pick.get('option', '')} ({when})\n"),
+            ("Did it align?  y yes · p partly · n not really · x skip", "dim"),
+        )
+
+    async def action_align(self, answer: str) -> None:
+        self.post_message(PickChanged(self.pick["id"], {"checkin": answer}))
+        if answer == "skip":
+            await self.remove()
+            return
+        note = Input(placeholder="What did I learn? (optional, enter to save)", select_on_focus=False, compact=True)
+        note.cursor_blink = bool(getattr(self.app, "blink_cursor", False))
+        text = "Noted. Not really is information too." if answer == "not really" else "Noted."
+        self.query_one(Static).update(plain(f"“{self.pick.get('prompt', '')}”: {text}"))
+        await self.mount(note)
+        note.focus()
+
+    @on(Input.Changed)
+    def _typed(self, event: Input.Changed) -> None:
+        event.stop()
+        self.post_message(PickChanged(self.pick["id"], {"learned": event.value}, immediate=False))
+
+    @on(Input.Submitted)
+    async def _done(self, event: Input.Submitted) -> None:
+        event.stop()
+        self.post_message(PickChanged(self.pick["id"], {"learned": event.value}))
+        self.screen.query_one(Card).focus()
+        await self.remove()
+
+
+class StreakPanel(Static):
+    """The streak, large, with best, total, check-ins, the 12-week calendar and the levels."""
+
+
+def panel_text(s: practice.Streak, summary: practice.Summary, today: Any) -> Content:
+    parts = [Content.styled(f"{practice.streak_text(s.current)}\n", "bold $accent")]
+    if s.run_ended and summary.total and not s.practised_today:
+        parts.append(
+            plain(f"Welcome back. Every practice counts: your {summary.total} decisions are all still here.\n", "italic")
+        )
+    parts.append(plain(f"best: {s.best} · practised: {summary.total}\n"))
+    a = summary.aligned
+    parts.append(plain(f"aligned? yes {a['yes']} · partly {a['partly']}\n          not really {a['not really']}\n\n"))
+    rows = practice.calendar(s, today)
+    for label, row in zip("MTWTFSS", rows):
+        cells = []
+        for cell in row:
+            if cell.today:
+                mark = "◆" if cell.symbol == practice.PRACTISED else "◇"
+                cells.append(Content.styled(mark, "bold reverse"))
+            else:
+                cells.append(Content(cell.symbol))
+            cells.append(Content(" "))
+        parts.append(Content.assemble(f"{label} ", *cells, "\n"))
+    parts.append(plain("■ practised  ~ rest day  ◆/◇ today\n\n", "dim"))
+    parts.append(plain(practice.next_level_note(s.practice_days), "italic"))
+    return Content("").join(parts)
+
+
+class PracticeScreen(Screen):
+    AUTO_FOCUS = None
+    BINDINGS = [Binding("escape", "app.home", "Home", id="home")]
+
+    def __init__(self, section: Section) -> None:
+        super().__init__(name=f"section-{section.number}", classes="practice")
+        self.section = section
+        self.recent: list[str] = []
+
+    def compose(self) -> ComposeResult:
+        yield TopBar(f"{self.section.number} · {self.section.title}")
+        with Horizontal(id="game"):
+            with VerticalScroll(id="play"):
+                yield Card()
+                yield Static(id="card-help")
+                yield Static(plain("Check in on earlier picks", "bold"), id="checkins-title")
+                yield Vertical(id="checkins")
+                yield Static(plain("Add a decision from your own life", "bold"), classes="add-title")
+                yield Input(placeholder="The decision, e.g. Which bus to take?", id="new-prompt", compact=True)
+                yield Input(placeholder="2 to 4 options, separated by commas", id="new-options", compact=True)
+                for passage in self.section.passages:
+                    for paragraph in passage.paragraphs:
+                        yield Paragraph(paragraph, classes="passage")
+            yield StreakPanel(id="streak-panel")
+        yield Footer()
+
+    # -- data down ----------------------------------------------------------
+    @property
+    def decisions(self) -> list[Decision]:
+        customs = [practice.custom_decision(d) for d in getattr(self.app, "custom_decisions", [])]
+        return [*practice.deck(), *customs]
+
+    def on_mount(self) -> None:
+        for field in self.query(Input):
+            field.select_on_focus = False
+            field.cursor_blink = bool(getattr(self.app, "blink_cursor", False))
+        self.query_one("#card-help", Static).update(
+            plain("1–4 pick · ←/→ enter · s skip · g gut window · tab to check-ins", "dim")
+        )
+        self.next_card()
+
+    def refresh_progress(self) -> None:
+        """Called by the app each time the screen is shown or the data changes."""
+        app: Any = self.app
+        app.refresh_streak()
+        summary = practice.summarise(app.picks)
+        self.query_one(StreakPanel).update(panel_text(app.streak, summary, app.today()))
+        box = self.query_one("#checkins", Vertical)
+        shown = {c.pick["id"] for c in box.query(CheckIn)}
+        wanted = [p for p in summary.pending if p["id"] not in shown]
+        if not shown and not wanted:
+            self.query_one("#checkins-title", Static).display = False
+        else:
+            self.query_one("#checkins-title", Static).display = True
+        if wanted and len(shown) < 3:
+            box.mount_all([CheckIn(p, app.today()) for p in wanted[: 3 - len(shown)]])
+
+    def focus_field(self, field: str | None) -> None:
+        self.query_one(Card).focus(scroll_visible=False)
+
+    def next_card(self) -> None:
+        app: Any = self.app
+        days = app.streak.practice_days if hasattr(app, "streak") else 0
+        recent = self.recent + [p["decision"] for p in app.picks[-10:]]
+        decision = practice.draw(self.decisions, days, recent)
+        self.recent = (self.recent + [decision.id])[-10:]
+        on = app.settings.get("gut_window", True) if hasattr(app, "settings") else True
+        seconds = float(app.settings.get("gut_seconds", practice.GUT_WINDOW_SECONDS)) if on else 0.0
+        self.query_one(Card).show(decision, seconds)
+
+    # -- messages up -----------------------------------------------------------
+    @on(Card.Picked)
+    def _picked(self, event: Card.Picked) -> None:
+        app: Any = self.app
+        pick = practice.new_pick(event.decision, event.option, app.clock())
+        pick["id"] = uuid.uuid4().hex
+        self._last_pick = pick["id"]
+        self.post_message(PickMade(pick))
+        self.call_after_refresh(self.refresh_progress)
+
+    @on(Card.Clarity)
+    def _clarity(self, event: Card.Clarity) -> None:
+        if event.clarity is not None:
+            self.post_message(PickChanged(self._last_pick, {"clarity": event.clarity}))
+        self.next_card()
+
+    @on(Card.Skipped)
+    def _skipped(self) -> None:
+        self.next_card()
+
+    @on(PickChanged)
+    def _checked_in(self, event: PickChanged) -> None:
+        # Let it bubble to the app; refresh the panel once it is recorded.
+        self.call_after_refresh(self.refresh_progress)
+
+    @on(Input.Submitted, "#new-prompt")
+    def _to_options(self) -> None:
+        self.query_one("#new-options", Input).focus()
+
+    @on(Input.Submitted, "#new-options")
+    def _add(self) -> None:
+        prompt_field = self.query_one("#new-prompt", Input)
+        options_field = self.query_one("#new-options", Input)
+        prompt = prompt_field.value.strip()
+        options = [o.strip() for o in options_field.value.split(",") if o.strip()]
+        if not prompt:
+            self.notify("Write the decision first, then its options.", severity="warning")
+            prompt_field.focus()
+            return
+        if not 2 <= len(options) <= 4:
+            self.notify("Give 2 to 4 options, separated by commas.", severity="warning")
+            return
+        record = {"id": f"c-{uuid.uuid4().hex[:12]}", "prompt": prompt, "options": options[:4]}
+        self.post_message(DecisionAdded(record))
+        prompt_field.value = ""
+        options_field.value = ""
+        self.notify("Added to your deck.")
+        self.query_one(Card).focus()

@@ -1,0 +1,231 @@
+"""The small-decisions practice: deck, levels, streak, rest days, calendar. Pure; the clock is injected.
+
+A pick records the local calendar day it was made on (in the zone in force then), so a pick just
+before midnight stays on its day, a daylight-saving change neither breaks nor doubles a day, and
+moving to another time zone does not move old picks.
+
+Streak rules:
+- a practice day is a local day with at least one pick;
+- the streak counts the practice days of the current run;
+- at most one missed day in any 7 consecutive days is forgiven: the run continues through it and
+  the calendar shows it as a rest day (not counted);
+- otherwise a missed day ends the run; the next pick starts a new one. Today is never "missed":
+  it is not over yet.
+"""
+
+from __future__ import annotations
+
+import random
+import tomllib
+from collections.abc import Callable, Iterable, Sequence
+from dataclasses import dataclass, field
+from datetime import date, datetime, timedelta, timezone, tzinfo
+from functools import cache
+from pathlib import Path
+from typing import Any
+
+LEVEL_NAMES = {1: "tiny", 2: "small", 3: "everyday"}
+LEVEL_OPENS_AFTER = {1: 0, 2: 5, 3: 15}  # practice days
+GUT_WINDOW_SECONDS = 8
+CLARITY = ("quiet", "some", "clear")
+ALIGNED = ("yes", "partly", "not really")
+FORGIVE_WINDOW = 7  # at most one missed day in any 7 consecutive days
+
+Clock = Callable[[], datetime]
+
+
+def system_clock() -> datetime:
+    """Now, in the local time zone (TZ honoured)."""
+    return datetime.now(timezone.utc).astimezone()
+
+
+def local_day(instant: datetime, zone: tzinfo | None = None) -> date:
+    """The calendar day of ``instant`` in ``zone`` (default: the local zone)."""
+    return instant.astimezone(zone).date()
+
+
+# -- the deck ---------------------------------------------------------------
+@dataclass(frozen=True)
+class Decision:
+    id: str
+    level: int
+    prompt: str
+    options: tuple[str, ...]
+    custom: bool = False
+
+
+@cache
+def deck() -> tuple[Decision, ...]:
+    raw = tomllib.loads(Path(__file__).with_name("data").joinpath("decisions.toml").read_text(encoding="utf-8"))
+    return tuple(Decision(d["id"], d["level"], d["prompt"], tuple(d["options"])) for d in raw["decisions"])
+
+
+def custom_decision(doc: dict[str, Any]) -> Decision:
+    return Decision(doc["id"], 1, doc["prompt"], tuple(doc["options"]), custom=True)
+
+
+def level_for(practice_days: int) -> int:
+    return max(level for level, needed in LEVEL_OPENS_AFTER.items() if practice_days >= needed)
+
+
+def next_level_note(practice_days: int) -> str:
+    """What opens when, in words."""
+    for level, needed in sorted(LEVEL_OPENS_AFTER.items()):
+        if practice_days < needed:
+            to_go = needed - practice_days
+            return (
+                f"{LEVEL_NAMES[level].capitalize()} decisions open after {needed} practice days "
+                f"({to_go} to go)."
+            )
+    return "All three levels are open: tiny, small and everyday."
+
+
+def draw(
+    decisions: Sequence[Decision],
+    practice_days: int,
+    recent: Iterable[str] = (),
+    rng: random.Random | None = None,
+) -> Decision:
+    """The next card: from the open levels and the person's own decisions, avoiding recent ones."""
+    rng = rng or random.Random()
+    level = level_for(practice_days)
+    open_ = [d for d in decisions if d.custom or d.level <= level]
+    recent = list(recent)
+    fresh = [d for d in open_ if d.id not in set(recent[-min(len(recent), len(open_) - 1) :])] if recent else open_
+    return rng.choice(fresh or open_)
+
+
+# -- the streak ---------------------------------------------------------------
+@dataclass(frozen=True)
+class Run:
+    start: date
+    end: date  # last practice day
+    days: int  # practice days counted
+    rests: tuple[date, ...] = ()
+
+
+@dataclass(frozen=True)
+class Streak:
+    current: int
+    best: int
+    practice_days: int
+    rests: frozenset[date]
+    runs: tuple[Run, ...]
+    run_ended: bool  # there was a run, and it is over (a kind welcome back is due)
+    practised_today: bool
+    days: frozenset[date] = field(default_factory=frozenset)
+
+
+def streak(days: Iterable[date], today: date) -> Streak:
+    """Runs, rest days and the current streak from the set of practice days."""
+    practice = sorted(set(d for d in days if d <= today))
+    practice_set = frozenset(practice)
+    runs: list[Run] = []
+    if not practice:
+        return Streak(0, 0, 0, frozenset(), (), False, False, practice_set)
+    start = end = practice[0]
+    count = 1
+    rests: list[date] = []
+    for day in practice[1:]:
+        gap = [end + timedelta(n) for n in range(1, (day - end).days)]
+        window = rests + gap
+        if len(gap) <= 1 and all(b - a >= timedelta(FORGIVE_WINDOW) for a, b in zip(window, window[1:])):
+            rests.extend(gap)
+            end = day
+            count += 1
+        else:
+            runs.append(Run(start, end, count, tuple(rests)))
+            start = end = day
+            count = 1
+            rests = []
+    # The days between the last practice day and today (today itself is not over yet).
+    gap = [end + timedelta(n) for n in range(1, (today - end).days)]
+    window = rests + gap
+    alive = len(gap) <= 1 and all(b - a >= timedelta(FORGIVE_WINDOW) for a, b in zip(window, window[1:]))
+    final = Run(start, end, count, tuple(rests + (gap if alive else [])))
+    runs.append(final)
+    all_rests = frozenset(r for run in runs for r in run.rests)
+    return Streak(
+        current=count if alive else 0,
+        best=max(run.days for run in runs),
+        practice_days=len(practice),
+        rests=all_rests,
+        runs=tuple(runs),
+        run_ended=not alive,
+        practised_today=today in practice_set,
+        days=practice_set,
+    )
+
+
+def streak_text(current: int) -> str:
+    return f"{current}-day streak" if current else "no streak yet"
+
+
+# -- the calendar -------------------------------------------------------------
+PRACTISED, REST, EMPTY, FUTURE = "■", "~", "·", " "
+
+
+@dataclass(frozen=True)
+class Cell:
+    day: date
+    symbol: str
+    today: bool
+
+
+def calendar(s: Streak, today: date, weeks: int = 12) -> list[list[Cell]]:
+    """``weeks`` columns of 7 days (Monday first), the last column holding today. Rows are weekdays."""
+    last_monday = today - timedelta(today.weekday())
+    first = last_monday - timedelta(weeks=weeks - 1)
+    rows: list[list[Cell]] = [[] for _ in range(7)]
+    for week in range(weeks):
+        for weekday in range(7):
+            day = first + timedelta(weeks=week, days=weekday)
+            if day > today:
+                symbol = FUTURE
+            elif day in s.days:
+                symbol = PRACTISED
+            elif day in s.rests:
+                symbol = REST
+            else:
+                symbol = EMPTY
+            rows[weekday].append(Cell(day, symbol, day == today))
+    return rows
+
+
+# -- picks and check-ins --------------------------------------------------------
+@dataclass(frozen=True)
+class Summary:
+    total: int
+    aligned: dict[str, int]
+    pending: tuple[dict[str, Any], ...]  # picks waiting for a check-in, newest first
+
+
+def summarise(picks: Sequence[dict[str, Any]], pending_limit: int = 3) -> Summary:
+    aligned = {a: 0 for a in ALIGNED}
+    pending = []
+    for pick in picks:
+        checkin = pick.get("checkin")
+        if checkin in aligned:
+            aligned[checkin] += 1
+        elif checkin is None:
+            pending.append(pick)
+    pending.sort(key=lambda p: p.get("at", ""), reverse=True)
+    return Summary(len(picks), aligned, tuple(pending[:pending_limit]))
+
+
+def new_pick(decision: Decision, option: int, now: datetime, zone: tzinfo | None = None) -> dict[str, Any]:
+    """The record of a pick, ready to save."""
+    return {
+        "decision": decision.id,
+        "prompt": decision.prompt,
+        "option": decision.options[option],
+        "at": now.astimezone(timezone.utc).isoformat(timespec="seconds"),
+        "day": local_day(now, zone).isoformat(),
+        "clarity": None,
+        "checkin": None,
+        "learned": "",
+    }
+
+
+def practice_days_of(picks: Iterable[dict[str, Any]]) -> set[date]:
+    return {date.fromisoformat(p["day"]) for p in picks if p.get("day")}

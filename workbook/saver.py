@@ -1,0 +1,74 @@
+"""Ordered background saving: the interface hands over changes, one writer thread writes them.
+
+No Textual here. Writes happen one at a time, in the order they were handed over; a write that
+the disk refuses (full, read-only) keeps its changes for the next try, under any newer ones.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import threading
+from collections.abc import Callable, Iterator
+from concurrent.futures import ThreadPoolExecutor
+
+from workbook.storage import Changes, Store, StorageError
+
+
+class Saver:
+    def __init__(self, store: Store, on_done: Callable[[bool], None] = lambda ok: None) -> None:
+        self.store = store
+        self.on_done = on_done  # called on the writer thread with True (saved) or False (kept for later)
+        self._pending = Changes()
+        self._lock = threading.Lock()
+        self._executor = ThreadPoolExecutor(max_workers=1, thread_name_prefix="workbook-save")
+
+    @contextlib.contextmanager
+    def changes(self) -> Iterator[Changes]:
+        """The changes waiting to be saved, to add to."""
+        with self._lock:
+            yield self._pending
+
+    @property
+    def unsaved(self) -> bool:
+        with self._lock:
+            return bool(self._pending)
+
+    def submit(self) -> None:
+        """Hand what is pending to the writer thread."""
+        with self._lock:
+            changes, self._pending = self._pending, Changes()
+        if changes:
+            self._executor.submit(self._write, changes)
+
+    def _write(self, changes: Changes) -> bool:
+        try:
+            self.store.apply(changes)
+        except (OSError, StorageError):
+            with self._lock:
+                self._pending = changes.merge_under(self._pending)
+            self.on_done(False)
+            return False
+        self.on_done(True)
+        return True
+
+    def wait(self) -> None:
+        """Block until every write handed over so far is done."""
+        self._executor.submit(lambda: None).result()
+
+    def save_now(self) -> bool:
+        """Write everything now, on this thread, after the writer is done. For quitting and hang-ups."""
+        self.wait()
+        with self._lock:
+            changes, self._pending = self._pending, Changes()
+        if not changes:
+            return True
+        try:
+            self.store.apply(changes)
+        except (OSError, StorageError):
+            with self._lock:
+                self._pending = changes.merge_under(self._pending)
+            return False
+        return True
+
+    def close(self) -> None:
+        self._executor.shutdown(wait=True)
