@@ -318,7 +318,6 @@ class PracticeScreen(Screen):
         pick["id"] = uuid.uuid4().hex
         self._last_pick = pick["id"]
         self.post_message(PickMade(pick))
-        self.call_after_refresh(self.refresh_progress)
 
     @on(Card.Clarity)
     def _clarity(self, event: Card.Clarity) -> None:
@@ -329,11 +328,6 @@ class PracticeScreen(Screen):
     @on(Card.Skipped)
     def _skipped(self) -> None:
         self.next_card()
-
-    @on(PickChanged)
-    def _checked_in(self, event: PickChanged) -> None:
-        # Let it bubble to the app; refresh the panel once it is recorded.
-        self.call_after_refresh(self.refresh_progress)
 
     @on(Input.Submitted, "#new-prompt")
     def _to_options(self) -> None:

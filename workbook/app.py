@@ -189,10 +189,14 @@ class WorkbookApp(App[int]):
             self.answers[message.key] = value
         with self.saver.changes() as changes:
             changes.answers[message.key] = value
+        self._refresh_screen()
+        self._changed(message.immediate)
+
+    def _refresh_screen(self) -> None:
+        """Data down: the screen on show redraws what depends on the data."""
         refresh = getattr(self.screen, "refresh_progress", None)
         if refresh:
             refresh()
-        self._changed(message.immediate)
 
     @on(PickMade)
     def _pick_made(self, message: PickMade) -> None:
@@ -200,6 +204,7 @@ class WorkbookApp(App[int]):
         with self.saver.changes() as changes:
             changes.new_picks.append(message.pick)
         self.refresh_streak()
+        self._refresh_screen()
         self._changed(immediate=True)
 
     @on(PickChanged)
@@ -211,6 +216,8 @@ class WorkbookApp(App[int]):
                 break
         with self.saver.changes() as changes:
             changes.pick_updates.setdefault(message.pick_id, {}).update(update)
+        if "checkin" in update:
+            self._refresh_screen()
         self._changed(message.immediate)
 
     @on(DecisionAdded)
