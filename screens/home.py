@@ -63,7 +63,7 @@ class HomeScreen(Screen):
             else:  # the practice game: its streak instead of a count
                 picks = len(getattr(app, "picks", []))
                 streak = getattr(app, "streak", None)
-                note = f"{practice.streak_text(streak.current if streak else 0)} · {picks} decision{'s' if picks != 1 else ''}"
+                note = f"{practice.streak_text(streak.current, streak.run_ended) if streak else practice.streak_text(0)} · {picks} decision{'s' if picks != 1 else ''}"
                 row = Content(f"{section.number}  {section.title:<38} {note}")
             options.append(Option(row, id=str(section.number)))
         answered = sum(

@@ -216,7 +216,7 @@ class StreakPanel(Static):
 
 
 def panel_text(s: practice.Streak, summary: practice.Summary, today: Any) -> Content:
-    parts = [Content.styled(f"{practice.streak_text(s.current)}\n", "bold $accent")]
+    parts = [Content.styled(f"{practice.streak_text(s.current, s.run_ended)}\n", "bold $accent")]
     if s.run_ended and summary.total and not s.practised_today:
         parts.append(
             plain(f"Welcome back. Every practice counts: your {summary.total} decisions are all still here.\n", "italic")

@@ -77,7 +77,7 @@ class WorkbookApp(App[int]):
     def refresh_streak(self) -> None:
         """Recompute the streak from the picks and show it on every screen."""
         self.streak = practice.streak(practice.practice_days_of(self.picks), self.today())
-        self.streak_line = practice.streak_text(self.streak.current) if self.picks else ""
+        self.streak_line = practice.streak_text(self.streak.current, self.streak.run_ended) if self.picks else ""
 
     # -- screens -------------------------------------------------------
     def on_mount(self) -> None:

@@ -116,6 +116,17 @@ class Streak:
     days: frozenset[date] = field(default_factory=frozenset)
 
 
+def _forgiven(rests: list[date], gap: list[date]) -> bool:
+    """Whether a run goes on through the missed days ``gap``, given its earlier rest days.
+
+    At most one missed day in any 7 consecutive days: a gap of one day, at least 7 days after
+    the run's last rest day (``rests`` is in order, so the last one is the nearest).
+    """
+    if not gap:
+        return True
+    return len(gap) == 1 and (not rests or gap[0] - rests[-1] >= timedelta(FORGIVE_WINDOW))
+
+
 def streak(days: Iterable[date], today: date) -> Streak:
     """Runs, rest days and the current streak from the set of practice days."""
     practice = sorted(set(d for d in days if d <= today))
@@ -128,8 +139,7 @@ def streak(days: Iterable[date], today: date) -> Streak:
     rests: list[date] = []
     for day in practice[1:]:
         gap = [end + timedelta(n) for n in range(1, (day - end).days)]
-        window = rests + gap
-        if len(gap) <= 1 and all(b - a >= timedelta(FORGIVE_WINDOW) for a, b in zip(window, window[1:])):
+        if _forgiven(rests, gap):
             rests.extend(gap)
             end = day
             count += 1
@@ -140,8 +150,7 @@ def streak(days: Iterable[date], today: date) -> Streak:
             rests = []
     # The days between the last practice day and today (today itself is not over yet).
     gap = [end + timedelta(n) for n in range(1, (today - end).days)]
-    window = rests + gap
-    alive = len(gap) <= 1 and all(b - a >= timedelta(FORGIVE_WINDOW) for a, b in zip(window, window[1:]))
+    alive = _forgiven(rests, gap)
     final = Run(start, end, count, tuple(rests + (gap if alive else [])))
     runs.append(final)
     all_rests = frozenset(r for run in runs for r in run.rests)
@@ -157,8 +166,10 @@ def streak(days: Iterable[date], today: date) -> Streak:
     )
 
 
-def streak_text(current: int) -> str:
-    return f"{current}-day streak" if current else "no streak yet"
+def streak_text(current: int, ended: bool = False) -> str:
+    if current:
+        return f"{current}-day streak"
+    return "a fresh start today" if ended else "no streak yet"
 
 
 # -- the calendar -------------------------------------------------------------

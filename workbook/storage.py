@@ -89,9 +89,9 @@ def encode(data: dict[str, Any]) -> bytes:
         items = list(table.items()) if isinstance(table, dict) else []
         parts = []
         for start in range(0, len(items), CHUNK):
-            parts.append(",".join(f"{dumps(str(k))}:{dumps(v)}" for k, v in items[start : start + CHUNK]))
+            parts.append(dumps(dict(items[start : start + CHUNK]))[1:-1])
             time.sleep(0)
-        tables.append(f"{dumps(name)}:{{{','.join(parts)}}}")
+        tables.append(f"{dumps(name)}:{{{','.join(p for p in parts if p)}}}")
     return ("{" + ",".join(tables) + "}").encode("utf-8")
 
 
