@@ -43,7 +43,7 @@ async def measure(folder: Path, rounds: int) -> dict[str, list[float]]:
     app = WorkbookApp(Store.open(folder))
     app.settings["gut_window"] = False
     lags: list[float] = []
-    results: dict[str, list[float]] = {"open": [], "pick": [], "next": [], "stall": [], "disk": []}
+    results: dict[str, list[float]] = {"open": [], "pick": [], "next": [], "stall": []}
     running = True
 
     async def monitor() -> None:
@@ -75,9 +75,7 @@ async def measure(folder: Path, rounds: int) -> dict[str, list[float]]:
                 await asyncio.sleep(0.0005)
             await pilot.pause()
             results["next"].append(time.perf_counter() - t)
-            t = time.perf_counter()
             await asyncio.get_running_loop().run_in_executor(None, app.saver.wait)
-            results["disk"].append(time.perf_counter() - t)
             await asyncio.sleep(0.05)
             results["stall"].append(max(lags))
         running = False
@@ -99,7 +97,6 @@ def main() -> int:
         ("open", "open the game (key 5 to card shown)"),
         ("pick", "pick: key 1 to clarity question drawn"),
         ("next", "next card: enter to card drawn"),
-        ("disk", "save on disk after the pick (writer thread)"),
         ("stall", "longest event-loop block during a round"),
     ):
         values = results[key]
