@@ -12,6 +12,7 @@ from textual.widgets import Static
 KEYS: tuple[tuple[str, str], ...] = (
     ("1 … 7", "open a section (on Home; Enter on the contents list too)"),
     ("c", "continue where you left off (on Home)"),
+    ("d", "My data: export, reset, undo a reset (on Home)"),
     ("ctrl+n / ctrl+p", "next / previous section, also while typing"),
     ("tab / shift+tab", "next / previous field"),
     ("← / → or 1 … 5", "choose on a scale or a choice"),

@@ -26,6 +26,7 @@ class HomeScreen(Screen):
     BINDINGS = [
         *(Binding(str(n), f"app.open_section({n})", f"Section {n}", show=False, id=f"open-{n}") for n in range(1, 8)),
         Binding("c", "app.resume", "Continue", id="continue"),
+        Binding("d", "app.my_data", "My data", id="my-data"),
     ]
 
     def __init__(self, workbook: Workbook, answers: dict[str, Any]) -> None:

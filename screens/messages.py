@@ -57,3 +57,22 @@ class SettingChanged(Message):
         super().__init__()
         self.name = name
         self.value = value
+
+
+class ResetRequested(Message):
+    """The person confirmed a reset. ``scope`` is "all", "section" or "game"."""
+
+    def __init__(self, scope: str, section: int | None = None) -> None:
+        super().__init__()
+        self.scope = scope
+        self.section = section
+
+
+class UndoResetRequested(Message):
+    pass
+
+
+class ExportRequested(Message):
+    def __init__(self, fmt: str) -> None:
+        super().__init__()
+        self.fmt = fmt

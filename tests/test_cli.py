@@ -61,3 +61,82 @@ def test_a_damaged_database_gets_a_clear_message(tmp_path: Path, capsys):
     (folder / "workbook.json").write_text("{not json")
     assert main(["--data-dir", str(folder)]) == 1
     assert "not readable as a workbook" in capsys.readouterr().err
+
+
+def seed(folder: Path) -> None:
+    from workbook.storage import Changes, Store
+
+    Store.open(folder).apply(Changes(answers={"what-is.own-words": "mine ✨", "like": "x"}))
+
+
+def test_status_plain_and_json_change_nothing(tmp_path: Path):
+    folder = tmp_path / "d"
+    result = run("--data-dir", str(folder), "status")
+    assert result.returncode == 0 and "0 of 5 sections" in result.stdout
+    assert not folder.exists()
+    seed(folder)
+    before = {p: p.stat().st_mtime_ns for p in folder.rglob("*")}
+    result = run("--data-dir", str(folder), "status", "--json")
+    import json
+
+    assert json.loads(result.stdout)["answers"] == 1
+    assert {p: p.stat().st_mtime_ns for p in folder.rglob("*")} == before
+
+
+def test_reset_asks_and_refusing_changes_nothing(tmp_path: Path):
+    folder = tmp_path / "d"
+    seed(folder)
+    result = subprocess.run(
+        [sys.executable, "-c", "import pty, sys; sys.exit(pty.spawn([sys.executable, '-m', 'workbook', '--data-dir', sys.argv[1], 'reset']))", str(folder)],
+        input="no\n", capture_output=True, text=True, timeout=60,
+    )
+    from workbook.storage import Store
+
+    assert Store.open(folder).answers() != {}
+    result = run("--data-dir", str(folder), "reset")  # no terminal to ask on, no --yes
+    assert result.returncode == 1 and "add --yes" in result.stderr
+    assert Store.open(folder).answers() != {}
+
+
+def test_reset_yes_then_restore_brings_it_back(tmp_path: Path):
+    from workbook.storage import Store
+
+    folder = tmp_path / "d"
+    seed(folder)
+    result = run("--data-dir", str(folder), "reset", "--section", "2", "--yes")
+    assert result.returncode == 0, result.stderr
+    assert "what-is.own-words" not in Store.open(folder).answers()
+    listed = run("--data-dir", str(folder), "backups")
+    assert "before-reset" in listed.stdout
+    assert run("--data-dir", str(folder), "restore").returncode == 0
+    assert Store.open(folder).answers()["what-is.own-words"] == "mine ✨"
+
+
+def test_export_to_stdout_and_file_then_import(tmp_path: Path):
+    from workbook.storage import Store
+
+    folder = tmp_path / "d"
+    seed(folder)
+    md = run("--data-dir", str(folder), "export")
+    assert md.returncode == 0 and "mine ✨" in md.stdout
+    out = tmp_path / "me.json"
+    assert run("--data-dir", str(folder), "export", "--format", "json", "-o", str(out)).returncode == 0
+    other = tmp_path / "other"
+    result = run("--data-dir", str(other), "import", str(out))
+    assert result.returncode == 0, result.stderr
+    assert Store.open(other).answers() == Store.open(folder).answers()
+    again = run("--data-dir", str(other), "import", str(out))  # data there now: asks, no terminal
+    assert again.returncode == 1 and "add --yes" in again.stderr
+
+
+def test_bad_imports_and_section_numbers_get_one_line_messages(tmp_path: Path):
+    folder = tmp_path / "d"
+    seed(folder)
+    bad = tmp_path / "bad.json"
+    bad.write_text("not json at all")
+    result = run("--data-dir", str(folder), "import", str(bad), "--yes")
+    assert result.returncode == 1 and result.stderr.count("\n") == 1 and "Traceback" not in result.stderr
+    result = run("--data-dir", str(folder), "import", str(tmp_path / "missing.json"))
+    assert result.returncode == 1 and "cannot read" in result.stderr
+    result = run("--data-dir", str(folder), "reset", "--section", "12")
+    assert result.returncode == 2 and "usage:" in result.stderr

@@ -1,8 +1,9 @@
-"""The ``workbook`` command: starts the app, and (later) export, import, reset and friends."""
+"""The ``workbook`` command: the app, and export, import, reset, restore, backups and status."""
 
 from __future__ import annotations
 
 import argparse
+import json
 import os
 import sys
 from pathlib import Path
@@ -24,12 +25,26 @@ def data_folder(arg: str | None) -> Path:
     return user_data_path(APP_NAME, appauthor=False)
 
 
+class Fail(Exception):
+    """A clear message for the person, and exit code 1."""
+
+
+def section_number(text: str) -> int:
+    try:
+        number = int(text)
+    except ValueError:
+        number = 0
+    if not 1 <= number <= 6:
+        raise argparse.ArgumentTypeError(f"{text!r} is not a section with answers (1 to 6)")
+    return number
+
+
 def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(
         prog="workbook",
         description=(
             "A terminal workbook for “What is Self-Trust? Why is it so Hard? And Ways to Build It” "
-            "by Chardyce Kott, LSW. Your answers are saved as you type."
+            "by Chardyce Kott, LSW. Your answers are saved as you type. With no command, the workbook opens."
         ),
         epilog="Your answers stay on this computer, in the data folder (see --data-dir).",
     )
@@ -39,20 +54,102 @@ def build_parser() -> argparse.ArgumentParser:
         metavar="DIR",
         help="where your answers are kept (default: $WORKBOOK_DATA_DIR, or your user data folder)",
     )
+    commands = parser.add_subparsers(dest="command", metavar="COMMAND")
+    reset = commands.add_parser("reset", help="erase your answers (all, one section, or the decisions practice); undo with restore")
+    scope = reset.add_mutually_exclusive_group()
+    scope.add_argument("--section", type=section_number, metavar="N", help="only section N's answers")
+    scope.add_argument("--game", action="store_true", help="only the decisions practice and streak")
+    reset.add_argument("--yes", action="store_true", help="don't ask first")
+    restore = commands.add_parser("restore", help="bring back a backup (the newest by default)")
+    restore.add_argument("name", nargs="?", help="a name from `workbook backups`")
+    commands.add_parser("backups", help="list backups with dates and sizes")
+    export = commands.add_parser("export", help="write your answers as Markdown or JSON")
+    export.add_argument("--format", choices=["markdown", "json"], default="markdown")
+    export.add_argument("-o", "--output", metavar="FILE", help="write to FILE (default: standard output)")
+    imp = commands.add_parser("import", help="replace your workbook with a JSON export")
+    imp.add_argument("file", metavar="FILE")
+    imp.add_argument("--yes", action="store_true", help="don't ask first")
+    status = commands.add_parser("status", help="one short line: sections, today's practice, streak")
+    status.add_argument("--json", action="store_true", help="the same, for scripts")
     return parser
 
 
-def run_app(folder: Path) -> int:
-    from workbook.storage import Store, StorageError
-
+def confirm(question: str, answer: str, yes: bool) -> None:
+    if yes:
+        return
+    if not sys.stdin.isatty():
+        raise Fail("nothing changed: add --yes to do this without a question")
     try:
-        store = Store.open(folder)
-    except StorageError as exc:
-        print(f"workbook: {exc}", file=sys.stderr)
-        return 1
-    except OSError as exc:
-        print(f"workbook: cannot use the data folder {folder}: {exc.strerror or exc}", file=sys.stderr)
-        return 1
+        reply = input(question)
+    except EOFError:
+        reply = ""
+    if reply.strip().lower() != answer.lower():
+        raise Fail("nothing changed")
+
+
+def open_store(folder: Path):
+    from workbook.storage import Store
+
+    return Store.open(folder)
+
+
+def run_command(args: argparse.Namespace, folder: Path) -> int:
+    from workbook import practice, transfer
+    from workbook.storage import Store
+
+    if args.command == "status":
+        store = Store.read_only(folder)
+        info = transfer.status(store, practice.local_day(practice.system_clock()))
+        print(json.dumps(info) if args.json else transfer.status_line(info))
+        return 0
+    store = open_store(folder)
+    if args.command == "reset":
+        scope, section = transfer.reset_scope(
+            "game" if args.game else "section" if args.section is not None else "all", args.section
+        )
+        what = transfer.describe_reset(scope, section)
+        confirm(f"This erases {what}.\nA backup is taken first; `workbook restore` brings it back.\nType RESET to go on: ", "RESET", args.yes)
+        transfer.reset(store, scope, section)
+        print(f"Done: erased {what}. `workbook restore` undoes it.")
+    elif args.command == "restore":
+        chosen = transfer.restore(store, args.name)
+        print(f"Restored the backup {chosen.name} (what was there before is backed up too).")
+    elif args.command == "backups":
+        found = transfer.backups(store)
+        if not found:
+            print("No backups yet. One is taken each day you open the workbook, and before any reset or import.")
+        for b in found:
+            print(f"{b.name}  {b.taken.astimezone():%Y-%m-%d %H:%M}  {b.size:>9,} bytes  {b.reason}")
+    elif args.command == "export":
+        text = transfer.export_markdown(store) if args.format == "markdown" else transfer.export_json(store)
+        if args.output:
+            from workbook.storage import atomic_write
+
+            atomic_write(Path(args.output).expanduser().resolve(), text.encode("utf-8"))
+            print(f"Wrote {args.output}")
+        else:
+            sys.stdout.write(text)
+    elif args.command == "import":
+        try:
+            text = Path(args.file).expanduser().read_text(encoding="utf-8")
+        except (OSError, UnicodeDecodeError) as exc:
+            raise Fail(f"cannot read {args.file}: {getattr(exc, 'strerror', None) or exc}") from None
+        data = transfer.parse_export(text)
+        if store.answers() or store.picks():
+            confirm(f"Replace your current workbook with {args.file}? A backup is taken first. [y/N] ", "y", args.yes)
+        transfer.import_data(store, data)
+        print(f"Imported {args.file}: {len(data['answers'])} answers, {len(data['picks'])} decisions.")
+    return 0
+
+
+def run_app(folder: Path) -> int:
+    from workbook import transfer
+
+    store = open_store(folder)
+    try:
+        transfer.daily_backup(store)
+    except OSError:
+        pass  # a backup that cannot be written must not keep the workbook from opening
     from workbook.app import WorkbookApp
 
     app = WorkbookApp(store)
@@ -66,9 +163,24 @@ def run_app(folder: Path) -> int:
 
 
 def main(argv: list[str] | None = None) -> int:
+    from workbook.storage import StorageError
+
     parser = build_parser()
     args = parser.parse_args(argv)
-    return run_app(data_folder(args.data_dir))
+    folder = data_folder(args.data_dir)
+    try:
+        if args.command:
+            return run_command(args, folder)
+        return run_app(folder)
+    except (Fail, StorageError) as exc:
+        print(f"workbook: {exc}", file=sys.stderr)
+        return 1
+    except OSError as exc:
+        print(f"workbook: cannot use the data folder {folder}: {exc.strerror or exc}", file=sys.stderr)
+        return 1
+    except KeyboardInterrupt:
+        print("\nworkbook: stopped; nothing was changed by the interrupted command.", file=sys.stderr)
+        return 130
 
 
 if __name__ == "__main__":

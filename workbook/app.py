@@ -7,7 +7,7 @@ import signal
 from typing import Any
 
 from textual import on
-from textual.app import App
+from textual.app import App, SystemCommand
 from textual.binding import Binding
 from textual.reactive import reactive
 from textual.screen import Screen
@@ -15,16 +15,33 @@ from textual.timer import Timer
 
 import styles
 from screens.home import HomeScreen
-from screens.messages import AnswerChanged, DecisionAdded, FieldFocused, PickChanged, PickMade, SettingChanged
-from workbook import content, practice
+from screens.messages import (
+    AnswerChanged,
+    DecisionAdded,
+    ExportRequested,
+    FieldFocused,
+    PickChanged,
+    PickMade,
+    ResetRequested,
+    SettingChanged,
+    UndoResetRequested,
+)
+from workbook import content, practice, transfer
 from workbook.saver import Saver
-from workbook.storage import Store
+from workbook.storage import Store, StorageError
 from workbook.text import MAX_ANSWER_CHARS, clean
 
 SAVE_DELAY = 0.5  # seconds after the last keystroke
 RETRY_DELAY = 3.0  # seconds between tries when the disk would not take a save
 LAST_SECTION = 7
 PRACTICE_SECTION = 5
+
+
+def plain_text(text: str):
+    """A notification text that is never read as markup (paths and user text)."""
+    from textual.content import Content
+
+    return Content(text)
 
 
 def tidy(value: Any) -> Any:
@@ -40,7 +57,7 @@ def tidy(value: Any) -> Any:
 
 class WorkbookApp(App[int]):
     TITLE = "Self-Trust Workbook"
-    CSS_PATH = [styles.path(name) for name in ("app.tcss", "home.tcss", "section.tcss", "practice.tcss", "review.tcss")]
+    CSS_PATH = [styles.path(name) for name in ("app.tcss", "home.tcss", "section.tcss", "practice.tcss", "review.tcss", "data.tcss")]
     COMMAND_PALETTE_BINDING = "ctrl+o"
     BINDINGS = [
         Binding("ctrl+q", "quit", "Quit", priority=True, id="quit"),
@@ -106,7 +123,11 @@ class WorkbookApp(App[int]):
         from screens.section import SectionScreen
 
         if not self.is_screen_installed(name):
-            if name == f"section-{LAST_SECTION}":
+            if name == "data":
+                from screens.data import DataScreen
+
+                self.install_screen(DataScreen(self.workbook), name)
+            elif name == f"section-{LAST_SECTION}":
                 self.install_screen(ReviewScreen(self.workbook, self.answers), name)
             elif name == f"section-{PRACTICE_SECTION}":
                 from screens.practice import PracticeScreen
@@ -156,6 +177,77 @@ class WorkbookApp(App[int]):
             await self._show(place["screen"], place.get("field"))
         else:
             await self.action_open_section(1)
+
+    async def action_my_data(self) -> None:
+        await self._show("data")
+
+    def get_system_commands(self, screen: Screen):
+        yield from super().get_system_commands(screen)
+        titles = {s.number: s.title for s in self.workbook.sections} | {LAST_SECTION: "My workbook"}
+        for number, title in sorted(titles.items()):
+            yield SystemCommand(f"Open section {number}: {title}", f"Go to section {number}", lambda n=number: self.run_action(f"open_section({n})"))
+        yield SystemCommand("My data: export, reset, undo", "Export your answers, start over, undo a reset", self.action_my_data)
+        yield SystemCommand("Export as Markdown", "Write your workbook to a Markdown file", lambda: self.export("markdown"))
+        yield SystemCommand("Export as JSON", "Write everything to a JSON file", lambda: self.export("json"))
+        yield SystemCommand("Help: keys", "Every key in one place", self.action_help)
+
+    # -- my data -------------------------------------------------------------
+    @on(ExportRequested)
+    def _export_requested(self, message: ExportRequested) -> None:
+        self.export(message.fmt)
+
+    def export(self, fmt: str) -> None:
+        self.save_and_close()
+        try:
+            path = transfer.write_export(self.store, fmt)
+        except (OSError, StorageError) as exc:
+            self.notify(f"The export could not be written: {getattr(exc, 'strerror', None) or exc}", severity="warning")
+            return
+        self.notify(plain_text(f"Saved to {path}"), timeout=8)
+        show = getattr(self.screen, "show_export", None)
+        if show:
+            show(path)
+
+    @on(ResetRequested)
+    async def _reset_requested(self, message: ResetRequested) -> None:
+        self.save_and_close()
+        try:
+            transfer.reset(self.store, message.scope, message.section)
+        except (OSError, StorageError) as exc:
+            self.notify(f"Nothing was erased: {getattr(exc, 'strerror', None) or exc}", severity="warning")
+            return
+        await self.reload_data(home=message.scope == "all")
+        self.notify("Done. “Undo last reset” on My data brings it back.", timeout=6)
+
+    @on(UndoResetRequested)
+    async def _undo_requested(self) -> None:
+        self.save_and_close()
+        try:
+            transfer.undo_reset(self.store)
+        except (OSError, StorageError) as exc:
+            self.notify(f"Nothing was changed: {getattr(exc, 'strerror', None) or exc}", severity="warning")
+            return
+        await self.reload_data(home=False)
+        self.notify("Everything from before the reset is back.", timeout=6)
+
+    async def reload_data(self, home: bool) -> None:
+        """After a reset, undo or restore: read everything again and rebuild the screens."""
+        self.saver.wait()
+        self.answers.clear()
+        self.answers.update(self.store.answers())
+        self.picks[:] = self.store.picks()
+        self.custom_decisions[:] = self.store.custom_decisions()
+        self.settings.clear()
+        self.settings.update(self.store.settings())
+        self.position = self.store.position()
+        if home:
+            await self._show("home")
+        for number in range(1, LAST_SECTION + 1):
+            name = f"section-{number}"
+            if self.is_screen_installed(name) and self.get_screen(name) is not self.screen:
+                self.uninstall_screen(name)
+        self.refresh_streak()
+        self._refresh_screen()
 
     def action_help(self) -> None:
         from screens.help import HelpScreen

@@ -193,6 +193,11 @@ class AtomicJSONStorage(Storage):
         if self._depth == 0 and self._dirty:
             self._flush()
 
+    def replace(self, data: dict[str, Any]) -> None:
+        """Put ``data`` in place of everything (restore, import, reset)."""
+        self.generation += 1
+        self.write(data)
+
     def close(self) -> None:
         pass
 
@@ -267,6 +272,32 @@ class Store:
             self._storage.refresh()
             with self._storage.batch():
                 yield self.db
+
+    @classmethod
+    def read_only(cls, folder: str | os.PathLike[str]) -> Store:
+        """Open for reading only: creates nothing, takes no lock (writes are atomic renames)."""
+        store = cls(folder)
+        store._storage = AtomicJSONStorage(store.path)
+        version = store._schema_version()
+        if version is not None and version > SCHEMA_VERSION:
+            raise NewerData(f"{store.path} was written by a newer version of the workbook.")
+        return store
+
+    def tables(self) -> dict[str, Any]:
+        """A copy of the whole database, as stored."""
+        if self._storage is None:
+            raise StorageError("the store is not open")
+        self._storage.refresh()
+        return json.loads(encode(self._storage.read() or {}))
+
+    def replace_all(self, data: dict[str, Any]) -> None:
+        """Replace the whole database with ``data`` (tables as stored), keeping the schema record."""
+        if self._storage is None:
+            raise StorageError("the store is not open")
+        with self._locked():
+            data = {name: table for name, table in data.items() if name != "meta"}
+            data["meta"] = {"1": {"name": "schema", "version": SCHEMA_VERSION}}
+            self._storage.replace(data)
 
     def refresh(self) -> None:
         """See changes another process saved."""

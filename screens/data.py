@@ -1,0 +1,91 @@
+"""My data: export, reset (all, one section, the practice) with a typed confirmation, undo, backups."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from textual import on, work
+from textual.app import ComposeResult
+from textual.binding import Binding
+from textual.containers import Horizontal, VerticalScroll
+from textual.screen import Screen
+from textual.widgets import Button, Footer, OptionList, Static
+from textual.widgets.option_list import Option
+
+from screens.confirm import ConfirmReset
+from screens.messages import ExportRequested, ResetRequested, UndoResetRequested
+from screens.widgets import Paragraph, TopBar, plain
+from workbook import transfer
+from workbook.content import Workbook
+
+
+class DataScreen(Screen):
+    AUTO_FOCUS = None
+    BINDINGS = [Binding("escape", "app.home", "Home", id="home")]
+
+    def __init__(self, workbook: Workbook) -> None:
+        super().__init__(name="data", classes="data")
+        self.workbook = workbook
+
+    def compose(self) -> ComposeResult:
+        yield TopBar("My data")
+        with VerticalScroll(id="body"):
+            yield Paragraph("Export", classes="heading")
+            yield Paragraph("A copy of everything you wrote, to keep or to share with someone you trust.")
+            with Horizontal(classes="buttons"):
+                yield Button("Export as Markdown", id="export-markdown", compact=True)
+                yield Button("Export as JSON", id="export-json", compact=True)
+            yield Static(id="export-result")
+            yield Paragraph("Start over", classes="heading")
+            yield Paragraph("Choose what to erase. You will be asked to confirm, and a backup is taken first.")
+            yield OptionList(id="reset-scope")
+            yield Button("Undo last reset", id="undo", compact=True)
+            yield Static(id="data-where")
+        yield Footer()
+
+    def on_mount(self) -> None:
+        options = [Option(plain("Everything: start the workbook afresh"), id="all")]
+        for section in self.workbook.sections:
+            if section.exercises:
+                options.append(Option(plain(f"Section {section.number}: {section.title}"), id=f"section-{section.number}"))
+        options.append(Option(plain("The decisions practice and its streak"), id="game"))
+        self.query_one("#reset-scope", OptionList).set_options(options)
+        self.refresh_progress()
+        self.query_one("#export-markdown", Button).focus()
+
+    def refresh_progress(self) -> None:
+        store = self.app.store  # type: ignore[attr-defined]
+        last = transfer.last_reset(store)
+        undo = self.query_one("#undo", Button)
+        undo.disabled = last is None
+        undo.label = f"Undo last reset (from {last.taken.astimezone():%d %b %H:%M})" if last else "Undo last reset"
+        count = len(transfer.backups(store))
+        self.query_one("#data-where", Static).update(
+            plain(f"\nYour data folder: {store.folder}\nBackups kept there: {count} (one a day, and before any reset or import).")
+        )
+
+    def show_export(self, path: Any) -> None:
+        self.query_one("#export-result", Static).update(plain(f"Saved to {path}"))
+
+    @on(Button.Pressed, "#export-markdown")
+    def _markdown(self) -> None:
+        self.post_message(ExportRequested("markdown"))
+
+    @on(Button.Pressed, "#export-json")
+    def _json(self) -> None:
+        self.post_message(ExportRequested("json"))
+
+    @on(Button.Pressed, "#undo")
+    def _undo(self) -> None:
+        self.post_message(UndoResetRequested())
+
+    @on(OptionList.OptionSelected, "#reset-scope")
+    def _reset(self, event: OptionList.OptionSelected) -> None:
+        choice = event.option.id or "all"
+        scope, section = ("section", int(choice.split("-")[1])) if choice.startswith("section-") else (choice, None)
+        self.confirm_reset(scope, section)
+
+    @work
+    async def confirm_reset(self, scope: str, section: int | None) -> None:
+        if await self.app.push_screen_wait(ConfirmReset(transfer.describe_reset(scope, section))):
+            self.post_message(ResetRequested(scope, section))

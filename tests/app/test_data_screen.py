@@ -1,0 +1,114 @@
+"""My data: reset with a typed confirmation, undo, export; the confirmation dialog on its own."""
+
+from __future__ import annotations
+
+from textual.app import App
+
+from screens.confirm import ConfirmReset
+from screens.data import DataScreen
+from screens.home import HomeScreen
+from workbook.storage import Changes, Store
+
+
+class Host(App):
+    def __init__(self) -> None:
+        super().__init__()
+        self.result = None
+
+    def on_mount(self) -> None:
+        self.push_screen(ConfirmReset("everything"), callback=self._done)
+
+    def _done(self, value) -> None:
+        self.result = value
+
+
+async def test_confirm_needs_the_word_reset():
+    app = Host()
+    async with app.run_test() as pilot:
+        await pilot.press(*"reset", "enter")  # lower case is not enough
+        await pilot.pause()
+        assert app.result is None
+        assert "in capitals" in str(app.screen.query_one("#confirm-hint").render())
+        app.screen.query_one("Input").value = ""
+        await pilot.press(*"RESET", "enter")
+        await pilot.pause()
+        assert app.result is True
+
+
+async def test_confirm_escape_keeps_everything():
+    app = Host()
+    async with app.run_test() as pilot:
+        await pilot.press("escape")
+        await pilot.pause()
+        assert app.result is False
+
+
+async def seed(data_dir):
+    Store.open(data_dir).apply(Changes(answers={"what-is.own-words": "keep me"}, position={"screen": "home", "field": None, "last": {"screen": "section-2", "field": "what-is.own-words"}}))
+
+
+async def test_reset_everything_back_to_first_run_then_undo(make_app, data_dir):
+    await seed(data_dir)
+    app = make_app()
+    async with app.run_test(size=(80, 24)) as pilot:
+        await pilot.press("d")
+        await pilot.pause()
+        assert isinstance(app.screen, DataScreen)
+        scope = app.screen.query_one("#reset-scope")
+        scope.focus()
+        scope.highlighted = 0
+        await pilot.press("enter")
+        await pilot.pause()
+        assert isinstance(app.screen, ConfirmReset)
+        assert "everything" in str(app.screen.query_one("#confirm-what").render())
+        await pilot.press(*"RESET", "enter")
+        await pilot.pause()
+        await pilot.pause()
+        assert isinstance(app.screen, HomeScreen)
+        assert app.answers == {}
+        assert "Begin with section 1" in str(app.screen.query_one("#continue").label)
+        app.saver.wait()
+        assert Store.open(data_dir).answers() == {}
+        await pilot.press("d")
+        await pilot.pause()
+        undo = app.screen.query_one("#undo")
+        assert not undo.disabled
+        undo.focus()
+        await pilot.press("enter")
+        await pilot.pause()
+        assert app.answers == {"what-is.own-words": "keep me"}
+        await pilot.press("escape", "2")
+        await pilot.pause()
+        from screens.widgets import AnswerArea
+
+        assert app.screen.query(AnswerArea).first().text == "keep me"  # rebuilt from the restored data
+
+
+async def test_refusing_the_reset_changes_nothing(make_app, data_dir):
+    await seed(data_dir)
+    app = make_app()
+    async with app.run_test(size=(80, 24)) as pilot:
+        await pilot.press("d")
+        await pilot.pause()
+        scope = app.screen.query_one("#reset-scope")
+        scope.focus()
+        scope.highlighted = 2  # section 2
+        await pilot.press("enter", "escape")
+        await pilot.pause()
+        assert isinstance(app.screen, DataScreen)
+        assert app.answers == {"what-is.own-words": "keep me"}
+        assert Store.open(data_dir).answers() == {"what-is.own-words": "keep me"}
+
+
+async def test_export_writes_a_file_and_says_where(make_app, data_dir):
+    await seed(data_dir)
+    app = make_app()
+    async with app.run_test(size=(80, 24)) as pilot:
+        await pilot.press("d")
+        await pilot.pause()
+        await pilot.press("enter")  # "Export as Markdown" has the focus
+        await pilot.pause()
+        files = list((data_dir / "exports").glob("*.md"))
+        assert len(files) == 1
+        assert "> keep me" in files[0].read_text()
+        assert str(files[0]) in str(app.screen.query_one("#export-result").render())

@@ -1,0 +1,347 @@
+"""Owning one's data: backups, reset, export (Markdown, JSON), import, and a one-line status.
+
+No Textual here. Everything goes through :class:`workbook.storage.Store`; backups are copies of
+the database file in ``backups/`` beside it, 0600 like the rest.
+"""
+
+from __future__ import annotations
+
+import json
+from dataclasses import dataclass
+from datetime import date, datetime, timezone
+from pathlib import Path
+from typing import Any
+
+from workbook import content, practice
+from workbook.content import Exercise, Passage
+from workbook.progress import is_answered, section_progress
+from workbook.storage import SCHEMA_VERSION, Store, StorageError, atomic_write, ensure_private_folder
+
+EXPORT_FORMAT = "self-trust-workbook-export"
+EXPORT_VERSION = 1
+BACKUP_DIR = "backups"
+DAILY_KEEP = 7
+OTHER_KEEP = 20
+
+
+class TransferError(StorageError):
+    """A clear, one-line reason an export, import, reset or restore did not happen."""
+
+
+# -- backups -------------------------------------------------------------------
+@dataclass(frozen=True)
+class Backup:
+    name: str
+    path: Path
+    taken: datetime
+    reason: str
+    size: int
+
+
+def _backup_dir(store: Store) -> Path:
+    return store.folder / BACKUP_DIR
+
+
+def backups(store: Store) -> list[Backup]:
+    """Every backup, oldest first."""
+    folder = _backup_dir(store)
+    if not folder.is_dir():
+        return []
+    found = []
+    for path in folder.glob("workbook-*.json"):
+        parts = path.stem.split("-", 3)  # workbook, date, time, reason
+        if len(parts) != 4:
+            continue
+        try:
+            taken = datetime.strptime(f"{parts[1]}{parts[2]}", "%Y%m%d%H%M%S%f").replace(tzinfo=timezone.utc)
+        except ValueError:
+            continue
+        found.append(Backup(path.name, path, taken, parts[3], path.stat().st_size))
+    return sorted(found, key=lambda b: (b.taken, b.name))
+
+
+def backup(store: Store, reason: str, now: datetime | None = None) -> Backup | None:
+    """Copy the database into backups/ (nothing to copy on a first run)."""
+    if not store.path.exists():
+        return None
+    now = (now or datetime.now(timezone.utc)).astimezone(timezone.utc)
+    folder = _backup_dir(store)
+    ensure_private_folder(folder)
+    name = f"workbook-{now:%Y%m%d-%H%M%S%f}-{reason}.json"
+    path = folder / name
+    atomic_write(path, store.path.read_bytes())
+    _rotate(store)
+    return Backup(name, path, now, reason, path.stat().st_size)
+
+
+def _rotate(store: Store) -> None:
+    existing = backups(store)
+    daily = [b for b in existing if b.reason == "daily"]
+    others = [b for b in existing if b.reason != "daily"]
+    for old in daily[:-DAILY_KEEP] + others[:-OTHER_KEEP]:
+        old.path.unlink(missing_ok=True)
+
+
+def daily_backup(store: Store, now: datetime | None = None) -> Backup | None:
+    """At most one automatic backup a day, the last seven kept."""
+    now = now or datetime.now(timezone.utc)
+    today = now.astimezone().date()
+    if any(b.reason == "daily" and b.taken.astimezone().date() == today for b in backups(store)):
+        return None
+    return backup(store, "daily", now)
+
+
+def restore(store: Store, name: str | None = None) -> Backup:
+    """Bring back a backup (the newest by default), after backing up the current state."""
+    available = backups(store)
+    if not available:
+        raise TransferError("there are no backups yet")
+    if name is None:
+        chosen = available[-1]
+    else:
+        matches = [b for b in available if b.name == name or b.name == f"{name}.json"]
+        if not matches:
+            raise TransferError(f"no backup is called {name!r}; `workbook backups` lists them")
+        chosen = matches[0]
+    data = _read_database(chosen.path)
+    backup(store, "before-restore")
+    store.replace_all(data)
+    return chosen
+
+
+def last_reset(store: Store) -> Backup | None:
+    """The backup taken before the last reset, unless a restore (an undo) came after it."""
+    latest = None
+    for b in backups(store):
+        if b.reason == "before-reset":
+            latest = b
+        elif b.reason == "before-restore":
+            latest = None
+    return latest
+
+
+def undo_reset(store: Store) -> Backup:
+    """Put back the state from just before the last reset."""
+    chosen = last_reset(store)
+    if chosen is None:
+        raise TransferError("there is no reset to undo")
+    return restore(store, chosen.name)
+
+
+def _read_database(path: Path) -> dict[str, Any]:
+    try:
+        data = json.loads(path.read_text(encoding="utf-8"))
+    except (OSError, UnicodeDecodeError, json.JSONDecodeError) as exc:
+        raise TransferError(f"{path.name} cannot be read ({exc.__class__.__name__})") from exc
+    if not isinstance(data, dict):
+        raise TransferError(f"{path.name} is not a workbook database")
+    return data
+
+
+# -- reset -----------------------------------------------------------------------
+def describe_reset(scope: str, section: int | None = None) -> str:
+    """Exactly what a reset erases, in words."""
+    if scope == "all":
+        return "everything: all your answers, lists, decisions, check-ins, streak and settings"
+    if scope == "game":
+        return "your decisions practice: every decision practised, check-ins, notes, your own decisions and the streak"
+    wb = content.load()
+    return f"your answers in section {section}, “{wb.section(section).title}”"
+
+
+def reset_scope(scope: str, section: int | None = None) -> tuple[str, int | None]:
+    """The scope checked: section 5 is the decisions practice; sections without answers are refused."""
+    if scope != "section":
+        return scope, None
+    if section == practice_section():
+        return "game", None
+    if section not in {s.number for s in content.load().sections if s.exercises}:
+        raise TransferError("sections with answers are 1, 2, 3, 4 and 6 (5 is the decisions practice: use --game)")
+    return scope, section
+
+
+def reset(store: Store, scope: str, section: int | None = None) -> Backup | None:
+    """Erase ``scope`` ("all", "section" or "game"), after an automatic backup."""
+    scope, section = reset_scope(scope, section)
+    taken = backup(store, "before-reset")
+    data = store.tables()
+    if scope == "all":
+        data = {}
+    elif scope == "game":
+        data.pop("picks", None)
+        data.pop("decisions", None)
+    else:
+        prefix = f"{content.load().section(section).id}."  # type: ignore[arg-type]
+        answers = data.get("answers", {})
+        data["answers"] = {k: v for k, v in answers.items() if not str(v.get("key", "")).startswith(prefix)}
+    store.replace_all(data)
+    return taken
+
+
+def practice_section() -> int:
+    return 5
+
+
+# -- export and import ------------------------------------------------------------
+def export_data(store: Store, now: datetime | None = None) -> dict[str, Any]:
+    """Everything, complete and versioned."""
+    now = now or datetime.now(timezone.utc)
+    return {
+        "format": EXPORT_FORMAT,
+        "version": EXPORT_VERSION,
+        "schema": SCHEMA_VERSION,
+        "exported_at": now.astimezone(timezone.utc).isoformat(timespec="seconds"),
+        "answers": store.answers(),
+        "picks": store.picks(),
+        "decisions": store.custom_decisions(),
+        "settings": store.settings(),
+        "position": store.position(),
+    }
+
+
+def export_json(store: Store, now: datetime | None = None) -> str:
+    return json.dumps(export_data(store, now), ensure_ascii=False, indent=2) + "\n"
+
+
+def _quote(text: str) -> str:
+    return "\n".join("> " + line if line else ">" for line in text.split("\n"))
+
+
+def export_markdown(store: Store, now: datetime | None = None, today: date | None = None) -> str:
+    """A document for a person: section titles, each prompt with the answer exactly as typed."""
+    now = now or datetime.now(timezone.utc)
+    wb = content.load()
+    answers = store.answers()
+    out = [f"# {wb.title}", "", f"*{wb.credit}*", "", f"My workbook, exported on {now.astimezone():%d %B %Y}.", ""]
+    for section in wb.sections:
+        out += [f"## {section.number}. {section.title}", ""]
+        if section.number == practice_section():
+            out += _decisions_markdown(store, today or practice.local_day(now))
+            continue
+        done, total = section_progress(section, answers)
+        out += [f"{done} of {total} answered.", ""]
+        for block in section.blocks:
+            if isinstance(block, Passage):
+                out += [f"### {block.heading}", ""] if block.heading else []
+                continue
+            out += _answer_markdown(block, answers.get(block.key))
+    out += ["---", "", wb.care_note, ""]
+    return "\n".join(out)
+
+
+def _answer_markdown(exercise: Exercise, value: Any) -> list[str]:
+    """One exercise: its prompt, and the answer exactly as typed (quoted, line by line)."""
+    if exercise.kind == "toggle":
+        return [f"*{exercise.prompt}:* {'yes' if value is True else '—'}", ""]
+    out = [f"**{exercise.prompt}**", ""]
+    if exercise.kind == "scale":
+        return out + [f"{value} of 5" if is_answered(exercise, value) else "—", ""]
+    if exercise.kind == "entries":
+        items = [e for e in value if isinstance(e, dict)] if isinstance(value, list) else []
+        lines = []
+        for entry in items:
+            fields = [f"{f.label}: {entry.get(f.id)}" for f in exercise.fields if entry.get(f.id)]
+            lines.append("- " + "; ".join(fields).replace("\n", " "))
+        return out + (lines or ["—"]) + [""]
+    text = value if isinstance(value, str) and value else exercise.default
+    return out + [_quote(text) if text else "—", ""]
+
+
+def _decisions_markdown(store: Store, today: date) -> list[str]:
+    picks = sorted(store.picks(), key=lambda p: p.get("at", ""))
+    s = practice.streak(practice.practice_days_of(picks), today)
+    summary = practice.summarise(picks)
+    a = summary.aligned
+    out = [
+        f"Streak: {practice.streak_text(s.current, s.run_ended)} · best {s.best} · "
+        f"{summary.total} decisions practised on {s.practice_days} days.",
+        f"Did it align? yes {a['yes']} · partly {a['partly']} · not really {a['not really']}.",
+        "",
+    ]
+    if picks:
+        out += ["| Day | Decision | My pick | The ping | Did it align? | What I learned |", "| --- | --- | --- | --- | --- | --- |"]
+        for p in picks:
+            cells = [p.get("day", ""), p.get("prompt", ""), p.get("option", ""), p.get("clarity") or "",
+                     p.get("checkin") or "", p.get("learned") or ""]
+            out.append("| " + " | ".join(str(c).replace("|", "\\|").replace("\n", " ") for c in cells) + " |")
+        out.append("")
+    own = store.custom_decisions()
+    if own:
+        out += ["My own decisions:", ""] + [f"- {d['prompt']} ({' / '.join(d['options'])})" for d in own] + [""]
+    return out
+
+
+def parse_export(text: str) -> dict[str, Any]:
+    """Check that ``text`` is a workbook export this version can read."""
+    try:
+        data = json.loads(text)
+    except json.JSONDecodeError as exc:
+        if text.lstrip().startswith("{") and exc.pos >= len(text.rstrip()) - 1:
+            raise TransferError("this workbook export is cut short (truncated); nothing was changed") from exc
+        raise TransferError("this file is not a workbook export (it is not JSON); nothing was changed") from exc
+    if not isinstance(data, dict) or data.get("format") != EXPORT_FORMAT:
+        raise TransferError("this file is not a workbook export; nothing was changed")
+    version = data.get("version")
+    if not isinstance(version, int) or version > EXPORT_VERSION:
+        raise TransferError(f"this export comes from a newer version of the workbook (format {version}); please update the workbook first. Nothing was changed")
+    if not isinstance(data.get("answers"), dict) or not isinstance(data.get("picks"), list):
+        raise TransferError("this export is missing its answers or decisions; nothing was changed")
+    return data
+
+
+def import_data(store: Store, data: dict[str, Any]) -> Backup | None:
+    """Replace everything with an export's contents, after a backup."""
+    taken = backup(store, "before-import")
+    tables: dict[str, Any] = {
+        "answers": {str(n): {"key": k, "value": v} for n, (k, v) in enumerate(data["answers"].items(), 1)},
+        "picks": {str(n): p for n, p in enumerate(data["picks"], 1)},
+        "decisions": {str(n): d for n, d in enumerate(data.get("decisions") or [], 1)},
+        "settings": {str(n): {"name": k, "value": v} for n, (k, v) in enumerate((data.get("settings") or {}).items(), 1)},
+    }
+    if data.get("position"):
+        tables["state"] = {"1": {"name": "position", **data["position"]}}
+    store.replace_all(tables)
+    return taken
+
+
+def write_export(store: Store, fmt: str, folder: Path | None = None, now: datetime | None = None) -> Path:
+    """Write an export file into ``folder`` (the data folder's exports/ by default); returns its path."""
+    now = now or datetime.now(timezone.utc)
+    folder = folder or store.folder / "exports"
+    ensure_private_folder(folder)
+    suffix = "md" if fmt == "markdown" else "json"
+    path = folder / f"my-workbook-{now.astimezone():%Y-%m-%d-%H%M%S}.{suffix}"
+    text = export_markdown(store, now) if fmt == "markdown" else export_json(store, now)
+    atomic_write(path, text.encode("utf-8"))
+    return path
+
+
+# -- status ------------------------------------------------------------------------
+def status(store: Store, today: date) -> dict[str, Any]:
+    wb = content.load()
+    answers = store.answers()
+    counted = [s for s in wb.sections if s.counted]
+    progress = {s.number: section_progress(s, answers) for s in counted}
+    picks = store.picks()
+    s = practice.streak(practice.practice_days_of(picks), today)
+    return {
+        "sections_done": sum(1 for d, t in progress.values() if d == t),
+        "sections_started": sum(1 for d, _ in progress.values() if d),
+        "sections": len(counted),
+        "answers": sum(d for d, _ in progress.values()),
+        "answers_total": sum(t for _, t in progress.values()),
+        "practised_today": s.practised_today,
+        "streak": s.current,
+        "best_streak": s.best,
+        "decisions": len(picks),
+    }
+
+
+def status_line(info: dict[str, Any]) -> str:
+    today = "practised today" if info["practised_today"] else "not practised yet today"
+    streak = practice.streak_text(info["streak"]) if info["decisions"] else "no decisions yet"
+    return (
+        f"Self-trust workbook: {info['sections_done']} of {info['sections']} sections done "
+        f"({info['answers']} of {info['answers_total']} answers) · {today} · {streak}"
+    )
+
