@@ -49,7 +49,9 @@ class DataScreen(Screen):
             if section.exercises:
                 options.append(Option(plain(f"Section {section.number}: {section.title}"), id=f"section-{section.number}"))
         options.append(Option(plain("The decisions practice and its streak"), id="game"))
-        self.query_one("#reset-scope", OptionList).set_options(options)
+        scope = self.query_one("#reset-scope", OptionList)
+        scope.set_options(options)
+        scope.highlighted = 0
         self.refresh_progress()
         self.query_one("#export-markdown", Button).focus()
 

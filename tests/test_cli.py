@@ -92,6 +92,7 @@ def test_reset_asks_and_refusing_changes_nothing(tmp_path: Path):
     )
     from workbook.storage import Store
 
+    assert "Type RESET to go on" in result.stdout and "nothing changed" in result.stdout
     assert Store.open(folder).answers() != {}
     result = run("--data-dir", str(folder), "reset")  # no terminal to ask on, no --yes
     assert result.returncode == 1 and "add --yes" in result.stderr

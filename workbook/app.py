@@ -154,6 +154,7 @@ class WorkbookApp(App[int]):
         if focus_field:
             focus_field(field)
         self._set_position(name, field)
+        self._schedule(SAVE_DELAY)
 
     async def action_open_section(self, number: int) -> None:
         if 1 <= number <= LAST_SECTION:

@@ -174,3 +174,14 @@ async def test_review_lists_answers_section_by_section(make_app, data_dir):
         assert "Trusting my gut" in shown
         assert "A want: a garden / How I honour it: self-care" in shown
         assert "(not answered yet)" in shown
+
+
+async def test_the_top_bar_settles_on_saved_after_moving_around(make_app, data_dir):
+    app = make_app()
+    async with app.run_test(size=(80, 24)) as pilot:
+        await pilot.press("2", *"abc", "escape", "d")
+        await pilot.pause(0.8)
+        app.saver.wait()
+        await pilot.pause()
+        assert app.status_line == "✓ saved"
+        assert Store.open(data_dir).position()["screen"] == "data"
