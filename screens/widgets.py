@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from textual import on
+from textual import events, on
 from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import Horizontal, Vertical
@@ -21,7 +21,7 @@ from textual.widgets import Button, Input, Static, TextArea
 
 from screens.messages import AnswerChanged
 from workbook.content import Exercise, Field
-from workbook.text import clean
+from workbook.text import MAX_ANSWER_CHARS, MAX_LINE_CHARS, clean
 
 
 def plain(text: str, style: str = "") -> Content:
@@ -58,6 +58,19 @@ class InEntry:
         return node.field_id_for(name) if node is not None else name
 
 
+def trim_paste(widget: Widget, event: events.Paste, current: int, limit: int) -> None:
+    """Clean a paste of control characters and cut it to what fits under ``limit``, saying so."""
+    text = clean(event.text)
+    room = max(0, limit - current)
+    if len(text) > room:
+        text = text[:room]
+        widget.notify(
+            f"That paste was longer than an answer can be ({limit:,} characters); the first part was kept.",
+            severity="warning",
+        )
+    event.text = text
+
+
 class AnswerArea(TextArea):
     """A free answer. Posts ``AnswerChanged`` as the person types."""
 
@@ -80,6 +93,11 @@ class AnswerArea(TextArea):
         event.stop()
         self.post_message(AnswerChanged(self.field_id, self.text))
 
+    async def _on_paste(self, event: events.Paste) -> None:
+        # Runs before TextArea's own paste handler, which then inserts the trimmed text.
+        selected = len(self.selected_text)
+        trim_paste(self, event, len(self.text) - selected, MAX_ANSWER_CHARS)
+
     def on_focus(self) -> None:
         # Coming back to an answer puts the cursor at its end, never selecting it.
         if self.selection.is_empty and self.cursor_location == (0, 0) and self.text:
@@ -90,13 +108,16 @@ class LineInput(InEntry, Input):
     """A one-line answer: no select-on-focus, so a keystroke never replaces a saved answer."""
 
     def __init__(self, field_id: str | None, value: str = "", **kwargs: Any) -> None:
-        super().__init__(value, select_on_focus=False, compact=True, **kwargs)
+        super().__init__(value, select_on_focus=False, compact=True, max_length=MAX_LINE_CHARS, **kwargs)
         self._field_id = field_id
         self.cursor_blink = False
         self.cursor_position = len(value)
 
     def on_mount(self) -> None:
         self.cursor_blink = blink(self)
+
+    def _on_paste(self, event: events.Paste) -> None:
+        trim_paste(self, event, len(self.value), MAX_LINE_CHARS)
 
 
 class Choice(InEntry, Widget, can_focus=True):

@@ -55,12 +55,24 @@ def test_a_data_folder_that_is_a_file_gets_a_clear_message(tmp_path: Path, capsy
     assert "cannot use the data folder" in err
 
 
-def test_a_damaged_database_gets_a_clear_message(tmp_path: Path, capsys):
+def test_a_damaged_database_gets_a_clear_message_from_status(tmp_path: Path, capsys):
     folder = tmp_path / "d"
     folder.mkdir()
     (folder / "workbook.json").write_text("{not json")
-    assert main(["--data-dir", str(folder)]) == 1
-    assert "not readable as a workbook" in capsys.readouterr().err
+    assert main(["--data-dir", str(folder), "status"]) == 1
+    assert "is not readable" in capsys.readouterr().err
+    assert (folder / "workbook.json").read_text() == "{not json"  # status never writes
+
+
+def test_a_damaged_database_is_moved_aside_by_other_commands(tmp_path: Path, capsys):
+    folder = tmp_path / "d"
+    folder.mkdir()
+    (folder / "workbook.json").write_text("{not json")
+    assert main(["--data-dir", str(folder), "backups"]) == 0
+    err = capsys.readouterr().err
+    assert "moved aside" in err and "starts empty" in err
+    aside = list(folder.glob("workbook.damaged-*.json"))
+    assert len(aside) == 1 and aside[0].read_text() == "{not json"
 
 
 def seed(folder: Path) -> None:

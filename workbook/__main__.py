@@ -88,9 +88,13 @@ def confirm(question: str, answer: str, yes: bool) -> None:
 
 
 def open_store(folder: Path):
-    from workbook.storage import Store
+    """The store, repaired if need be; what happened is said on standard error."""
+    from workbook import transfer
 
-    return Store.open(folder)
+    store, notices = transfer.open_store(folder)
+    for notice in notices:
+        print(f"workbook: {notice}", file=sys.stderr)
+    return store, notices
 
 
 def run_command(args: argparse.Namespace, folder: Path) -> int:
@@ -102,7 +106,7 @@ def run_command(args: argparse.Namespace, folder: Path) -> int:
         info = transfer.status(store, practice.local_day(practice.system_clock()))
         print(json.dumps(info) if args.json else transfer.status_line(info))
         return 0
-    store = open_store(folder)
+    store, _ = open_store(folder)
     if args.command == "reset":
         scope, section = transfer.reset_scope(
             "game" if args.game else "section" if args.section is not None else "all", args.section
@@ -145,20 +149,29 @@ def run_command(args: argparse.Namespace, folder: Path) -> int:
 def run_app(folder: Path) -> int:
     from workbook import transfer
 
-    store = open_store(folder)
+    from workbook.storage import join_session
+
+    store, notices = transfer.open_store(folder)
+    session, others = join_session(store.folder)
+    if others:
+        notices.append(
+            "The workbook is also open in another window. Both save safely; "
+            "a screen shows the other window's saved answers when you open it."
+        )
     try:
         transfer.daily_backup(store)
     except OSError:
         pass  # a backup that cannot be written must not keep the workbook from opening
     from workbook.app import WorkbookApp
 
-    app = WorkbookApp(store)
+    app = WorkbookApp(store, notices=notices)
     try:
         app.run()
     finally:
         if not app.saver.save_now():
             print("workbook: the last changes could not be written to the data folder.", file=sys.stderr)
         app.saver.close()
+        os.close(session)
     return app.return_code or 0
 
 

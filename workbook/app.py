@@ -9,6 +9,7 @@ from typing import Any
 from textual import on
 from textual.app import App, SystemCommand
 from textual.binding import Binding
+from textual.message import Message
 from textual.reactive import reactive
 from textual.screen import Screen
 from textual.timer import Timer
@@ -55,6 +56,14 @@ def tidy(value: Any) -> Any:
     return value
 
 
+class Saved(Message):
+    """A write finished on the writer thread: ``ok`` False means it is kept for another try."""
+
+    def __init__(self, ok: bool) -> None:
+        super().__init__()
+        self.ok = ok
+
+
 class WorkbookApp(App[int]):
     TITLE = "Self-Trust Workbook"
     CSS_PATH = [styles.path(name) for name in ("app.tcss", "home.tcss", "section.tcss", "practice.tcss", "review.tcss", "data.tcss")]
@@ -70,20 +79,29 @@ class WorkbookApp(App[int]):
     status_line: reactive[str] = reactive("")
     streak_line: reactive[str] = reactive("")
 
-    def __init__(self, store: Store, *, blink_cursor: bool = False, clock: practice.Clock = practice.system_clock) -> None:
+    def __init__(
+        self,
+        store: Store,
+        *,
+        blink_cursor: bool = False,
+        clock: practice.Clock = practice.system_clock,
+        notices: list[str] | None = None,
+    ) -> None:
         super().__init__()
+        self.notices = list(notices or [])
         self.store = store
         self.saver = Saver(store, self._saved)
         self.blink_cursor = blink_cursor
         self.clock = clock
         self.workbook = content.load()
-        self.answers: dict[str, Any] = store.answers()
+        self.answers: dict[str, Any] = tidy(store.answers())
         self.picks: list[dict[str, Any]] = store.picks()
         self.custom_decisions: list[dict[str, Any]] = store.custom_decisions()
         self.settings: dict[str, Any] = store.settings()
         self.position: dict[str, Any] | None = store.position()
         self._resume_position = dict(self.position) if self.position else None
         self._timer: Timer | None = None
+        self._stale: set[Screen] = set()
         self._loop: asyncio.AbstractEventLoop | None = None
         self.streak = practice.streak([], self.today())
         self.refresh_streak()
@@ -106,6 +124,8 @@ class WorkbookApp(App[int]):
             loop.add_signal_handler(sig, self._hang_up)
         if self._resume_position:
             self.call_after_refresh(self._welcome_back)
+        for notice in self.notices:
+            self.notify(plain_text(notice), severity="warning", timeout=30)
 
     async def _welcome_back(self) -> None:
         position = self._resume_position or {}
@@ -144,9 +164,14 @@ class WorkbookApp(App[int]):
 
     async def _show(self, name: str, field: str | None = None) -> None:
         self.save_now()
+        if self._changed_elsewhere():
+            await self.reload_data(home=False)
+        if self.screen in self._stale and self.screen.name == name:
+            await self.switch_screen("home")  # leave the stale screen so it can be rebuilt
         screen = self._screen(name)
         if self.screen is not screen:
             await self.switch_screen(screen)
+        self._drop_stale_screens()
         refresh = getattr(screen, "refresh_progress", None)
         if refresh:
             refresh()
@@ -231,11 +256,36 @@ class WorkbookApp(App[int]):
         await self.reload_data(home=False)
         self.notify("Everything from before the reset is back.", timeout=6)
 
+    def _drop_stale_screens(self, mark_current: bool = False) -> None:
+        """Uninstall section screens built from old data.
+
+        After a reload (``mark_current``) every section screen is stale: those not on show go at
+        once, the one on show is marked and goes once the person has left it.
+        """
+        for number in range(1, LAST_SECTION + 1):
+            name = f"section-{number}"
+            if not self.is_screen_installed(name):
+                continue
+            screen = self.get_screen(name)
+            if screen is self.screen:
+                if mark_current:
+                    self._stale.add(screen)
+            elif mark_current or screen in self._stale:
+                self._stale.discard(screen)
+                self.uninstall_screen(name)
+
+    def _changed_elsewhere(self) -> bool:
+        """Whether another session saved since we last read (checked after our own writes)."""
+        try:
+            return bool(self.saver.call(self.store.refresh))
+        except (OSError, StorageError):
+            return False
+
     async def reload_data(self, home: bool) -> None:
         """After a reset, undo or restore: read everything again and rebuild the screens."""
         self.saver.wait()
         self.answers.clear()
-        self.answers.update(self.store.answers())
+        self.answers.update(tidy(self.store.answers()))
         self.picks[:] = self.store.picks()
         self.custom_decisions[:] = self.store.custom_decisions()
         self.settings.clear()
@@ -243,10 +293,7 @@ class WorkbookApp(App[int]):
         self.position = self.store.position()
         if home:
             await self._show("home")
-        for number in range(1, LAST_SECTION + 1):
-            name = f"section-{number}"
-            if self.is_screen_installed(name) and self.get_screen(name) is not self.screen:
-                self.uninstall_screen(name)
+        self._drop_stale_screens(mark_current=True)
         self.refresh_streak()
         self._refresh_screen()
 
@@ -356,23 +403,24 @@ class WorkbookApp(App[int]):
         self._timer = self.set_timer(delay, self.save_now)
 
     def _collect_typing(self) -> None:
-        """Pick up text typed but not yet reported (a hang-up can come between the two)."""
-        for name in [f"section-{n}" for n in range(1, LAST_SECTION)]:
-            if not self.is_screen_installed(name):
-                continue
-            screen = self.get_screen(name)
-            current_values = getattr(screen, "current_values", None)
-            if not (current_values and screen.is_mounted):
-                continue
-            for key, value in current_values().items():
-                value = tidy(value) or None
-                if self.answers.get(key) != value:
-                    with self.saver.changes() as changes:
-                        changes.answers[key] = value
-                    if value is None:
-                        self.answers.pop(key, None)
-                    else:
-                        self.answers[key] = value
+        """Pick up text typed but not yet reported (a hang-up can come between the two).
+
+        Only the screen on show can hold unreported typing; a screen whose data was replaced
+        underneath it (a reset, or another session's save) is skipped: its fields are stale.
+        """
+        screen = self.screen
+        current_values = getattr(screen, "current_values", None)
+        if current_values is None or screen in self._stale:
+            return
+        for key, value in current_values().items():
+            value = tidy(value) or None
+            if self.answers.get(key) != value:
+                with self.saver.changes() as changes:
+                    changes.answers[key] = value
+                if value is None:
+                    self.answers.pop(key, None)
+                else:
+                    self.answers[key] = value
 
     def save_now(self) -> None:
         """Hand everything pending to the writer thread; the interface never waits for the disk."""
@@ -385,11 +433,12 @@ class WorkbookApp(App[int]):
             self.saver.submit()
 
     def _saved(self, ok: bool) -> None:
-        """On the writer thread, after each write."""
-        self._loop.call_soon_threadsafe(self._show_saved, ok)
+        """On the writer thread, after each write (post_message is thread-safe)."""
+        self.post_message(Saved(ok))
 
-    def _show_saved(self, ok: bool) -> None:
-        if ok:
+    @on(Saved)
+    def _show_saved(self, message: Saved) -> None:
+        if message.ok:
             if not self.saver.unsaved and self.status_line in ("saving…", "not saved yet, trying again"):
                 self.status_line = "✓ saved"
         else:

@@ -9,6 +9,7 @@ from __future__ import annotations
 import contextlib
 import threading
 from collections.abc import Callable, Iterator
+from typing import Any
 from concurrent.futures import ThreadPoolExecutor
 
 from workbook.storage import Changes, Store, StorageError
@@ -50,6 +51,10 @@ class Saver:
             return False
         self.on_done(True)
         return True
+
+    def call(self, fn: Callable[[], Any]) -> Any:
+        """Run ``fn`` on the writer thread, after the writes handed over so far, and return its result."""
+        return self._executor.submit(fn).result()
 
     def wait(self) -> None:
         """Block until every write handed over so far is done."""

@@ -21,7 +21,7 @@ import json
 import os
 import tempfile
 import time
-from collections.abc import Iterator, Mapping
+from collections.abc import Callable, Iterator, Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -142,6 +142,7 @@ class AtomicJSONStorage(Storage):
         self._dirty = False
         self.generation = 0  # bumped whenever the data is reloaded from disk
         self.refresh()
+        self.foreign = False  # set when a reload brought in another process's writes
 
     def _file_stamp(self) -> tuple[int, int, int] | None:
         try:
@@ -150,23 +151,29 @@ class AtomicJSONStorage(Storage):
             return None
         return (st.st_ino, st.st_size, st.st_mtime_ns)
 
-    def refresh(self) -> None:
+    def refresh(self) -> bool:
+        """Re-read the file if it changed since we last read or wrote it. True if it did."""
         stamp = self._file_stamp()
-        if stamp is not None and stamp == self._stamp:
-            return
-        self._stamp = stamp
-        self.generation += 1
+        if stamp == self._stamp:
+            return False
         if stamp is None:
+            self._stamp = None
+            self.generation += 1
             self._data = None
-            return
+            return True
         raw = self.path.read_bytes()
         try:
-            data = json.loads(raw.decode("utf-8")) if raw.strip() else None
+            data = json.loads(raw.decode("utf-8"))
         except (UnicodeDecodeError, json.JSONDecodeError) as exc:
-            raise DamagedData(f"{self.path} is not readable as a workbook ({exc.__class__.__name__})") from exc
-        if data is not None and not isinstance(data, dict):
+            what = "is empty" if not raw.strip() else f"is not readable ({exc.__class__.__name__})"
+            raise DamagedData(f"{self.path} {what}") from exc
+        if not isinstance(data, dict):
             raise DamagedData(f"{self.path} does not hold a workbook")
+        self._stamp = stamp
+        self.generation += 1
         self._data = data
+        self.foreign = True
+        return True
 
     def read(self) -> dict[str, Any] | None:
         return self._data
@@ -202,6 +209,42 @@ class AtomicJSONStorage(Storage):
         pass
 
 
+SESSION_NAME = ".workbook.session"
+
+
+def join_session(folder: Path) -> tuple[int, bool]:
+    """Mark this process as a session on ``folder``. Returns (fd to keep open, whether another is open).
+
+    Each session holds a shared lock on one file; a newcomer that cannot take it exclusively
+    knows someone else is there. The lock goes when the process ends, however it ends.
+    """
+    fd = os.open(folder / SESSION_NAME, os.O_RDWR | os.O_CREAT, 0o600)
+    try:
+        fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
+        others = False
+    except BlockingIOError:
+        others = True
+    fcntl.flock(fd, fcntl.LOCK_SH)
+    return fd, others
+
+
+def _from_unversioned(data: dict[str, Any]) -> dict[str, Any]:
+    """Version 0 (no schema record) to 1: the tables are the same; only the record is added."""
+    return data
+
+
+MIGRATIONS: dict[int, Callable[[dict[str, Any]], dict[str, Any]]] = {0: _from_unversioned}
+
+
+def remove_leftovers(folder: Path) -> None:
+    """Temporary files a crash left behind (never the database or a backup)."""
+    for sub in (folder, folder / "backups", folder / "exports"):
+        if sub.is_dir():
+            for leftover in sub.glob(f"{TMP_PREFIX}*.tmp"):
+                with contextlib.suppress(OSError):
+                    leftover.unlink()
+
+
 class Store:
     """The workbook's database: answers, where the person was, and (later) more tables."""
 
@@ -214,25 +257,39 @@ class Store:
 
     # -- opening -------------------------------------------------------
     @classmethod
-    def open(cls, folder: str | os.PathLike[str]) -> Store:
+    def open(cls, folder: str | os.PathLike[str], before_migrate: Callable[[Store], Any] | None = None) -> Store:
+        """Open (creating the private folder and file if need be), cleaning up after any crash.
+
+        An older database is migrated forward; ``before_migrate`` runs first (it takes a backup).
+        """
         store = cls(folder)
-        store._open()
+        store._open(before_migrate)
         return store
 
-    def _open(self) -> None:
+    def _open(self, before_migrate: Callable[[Store], Any] | None) -> None:
         ensure_private_folder(self.folder)
         with self._locked():
+            remove_leftovers(self.folder)
             self._storage = AtomicJSONStorage(self.path)
-            meta = self.db.table("meta")
             version = self._schema_version()
-            if version is None:
-                meta.upsert({"name": "schema", "version": SCHEMA_VERSION}, Query().name == "schema")
-            elif version > SCHEMA_VERSION:
+            if version is None and not self._storage.read():
+                version = SCHEMA_VERSION  # a new workbook
+                self.db.table("meta").insert({"name": "schema", "version": SCHEMA_VERSION})
+            version = 0 if version is None else version  # data from before versions were recorded
+            if version > SCHEMA_VERSION:
                 raise NewerData(
                     f"{self.path} was written by a newer version of the workbook "
                     f"(data version {version}, this one knows {SCHEMA_VERSION}). "
                     "It is left untouched: please update the workbook to open it."
                 )
+            if version < SCHEMA_VERSION:
+                if before_migrate is not None:
+                    before_migrate(self)
+                data = self._storage.read() or {}
+                for step in range(version, SCHEMA_VERSION):
+                    data = MIGRATIONS[step](data)
+                data["meta"] = {"1": {"name": "schema", "version": SCHEMA_VERSION}}
+                self._storage.replace(data)
 
     def _schema_version(self) -> int | None:
         doc = self.db.table("meta").get(Query().name == "schema")
@@ -299,10 +356,14 @@ class Store:
             data["meta"] = {"1": {"name": "schema", "version": SCHEMA_VERSION}}
             self._storage.replace(data)
 
-    def refresh(self) -> None:
-        """See changes another process saved."""
-        if self._storage is not None:
+    def refresh(self) -> bool:
+        """Catch up with the file. True if another process saved since the last call."""
+        if self._storage is None:
+            return False
+        with self._locked():
             self._storage.refresh()
+        changed, self._storage.foreign = self._storage.foreign, False
+        return changed
 
     def close(self) -> None:
         self._db = None

@@ -6,6 +6,8 @@ import re
 
 # A generous cap for one answer: about 30 pages of text. Longer pastes are cut here, with a message.
 MAX_ANSWER_CHARS = 100_000
+# One line of a list (a need, a critical thought): a long paragraph at most.
+MAX_LINE_CHARS = 2_000
 
 # C0 and C1 control characters except tab and newline, and DEL; ESC goes with them, so no
 # terminal escape sequence survives.

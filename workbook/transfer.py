@@ -7,6 +7,7 @@ the database file in ``backups/`` beside it, 0600 like the rest.
 from __future__ import annotations
 
 import json
+import os
 from dataclasses import dataclass
 from datetime import date, datetime, timezone
 from pathlib import Path
@@ -15,7 +16,15 @@ from typing import Any
 from workbook import content, practice
 from workbook.content import Exercise, Passage
 from workbook.progress import is_answered, section_progress
-from workbook.storage import SCHEMA_VERSION, Store, StorageError, atomic_write, ensure_private_folder
+from workbook.storage import (
+    DB_NAME,
+    SCHEMA_VERSION,
+    DamagedData,
+    Store,
+    StorageError,
+    atomic_write,
+    ensure_private_folder,
+)
 
 EXPORT_FORMAT = "self-trust-workbook-export"
 EXPORT_VERSION = 1
@@ -136,6 +145,43 @@ def _read_database(path: Path) -> dict[str, Any]:
     if not isinstance(data, dict):
         raise TransferError(f"{path.name} is not a workbook database")
     return data
+
+
+# -- opening, with repair -----------------------------------------------------------
+def open_store(folder: Path) -> tuple[Store, list[str]]:
+    """Open the workbook; a damaged file is moved aside (kept) and the newest good backup restored.
+
+    Returns the store and what the person should be told, in plain words.
+    """
+    notices: list[str] = []
+    try:
+        return Store.open(folder, before_migrate=lambda s: backup(s, "before-migrate")), notices
+    except DamagedData:
+        pass
+    damaged = Store(folder)
+    stamp = datetime.now(timezone.utc).strftime("%Y%m%d-%H%M%S")
+    aside = folder / f"workbook.damaged-{stamp}.json"
+    os.replace(damaged.path, aside)
+    good = None
+    for candidate in reversed(backups(damaged)):
+        try:
+            if isinstance(json.loads(candidate.path.read_text(encoding="utf-8")), dict):
+                good = candidate
+                break
+        except (OSError, UnicodeDecodeError, json.JSONDecodeError):
+            continue
+    if good is not None:
+        atomic_write(folder / DB_NAME, good.path.read_bytes())
+        notices.append(
+            f"Your workbook file could not be read, so it was moved aside to {aside} (kept, not deleted). "
+            f"Your answers were brought back from the backup of {good.taken.astimezone():%d %B %Y, %H:%M}."
+        )
+    else:
+        notices.append(
+            f"Your workbook file could not be read, so it was moved aside to {aside} (kept, not deleted). "
+            "There was no backup to bring back, so the workbook starts empty."
+        )
+    return Store.open(folder, before_migrate=lambda s: backup(s, "before-migrate")), notices
 
 
 # -- reset -----------------------------------------------------------------------

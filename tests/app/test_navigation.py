@@ -121,3 +121,14 @@ async def test_palette_is_not_on_ctrl_p(make_app):
         await pilot.press(app.COMMAND_PALETTE_BINDING)
         await pilot.pause()
         assert type(app.screen).__name__ == "CommandPalette"
+
+
+async def test_a_section_screen_is_built_once_and_kept(make_app):
+    app = make_app()
+    async with app.run_test(size=(80, 24)) as pilot:
+        await pilot.press("2")
+        await pilot.pause()
+        built = app.screen
+        await pilot.press("ctrl+n", "escape", "2")
+        await pilot.pause()
+        assert app.screen is built

@@ -1,0 +1,165 @@
+"""Real processes: kills mid-write, two writers at once, hang-ups while typing.
+
+The figures these tests reach are printed with -s (and noted on the issue); the assertions are
+the bar: no unreadable file, no acknowledged write lost, every answer kept.
+"""
+
+from __future__ import annotations
+
+import fcntl
+import json
+import os
+import pty
+import random
+import select
+import signal
+import struct
+import sys
+import termios
+import time
+from pathlib import Path
+
+import pytest
+
+from workbook.storage import Changes, Store
+
+KILLS = 200
+
+
+def _child_writer(folder: Path, write_fd: int, prefix: str, count: int | None) -> None:
+    """In a forked child: save answers one by one, acknowledging each on the pipe once saved."""
+    try:
+        store = Store.open(folder)
+        n = 0
+        while count is None or n < count:
+            store.apply(Changes(answers={f"{prefix}{n}": f"value {n} " + "x" * (n % 50)},
+                                new_picks=[{"id": f"{prefix}{n}", "day": "2026-01-01"}]))
+            os.write(write_fd, f"{n}\n".encode())
+            n += 1
+    finally:
+        os._exit(0)
+
+
+def _fork_writer(folder: Path, prefix: str, count: int | None = None) -> tuple[int, int]:
+    read_fd, write_fd = os.pipe()
+    pid = os.fork()
+    if pid == 0:
+        os.close(read_fd)
+        _child_writer(folder, write_fd, prefix, count)
+    os.close(write_fd)
+    return pid, read_fd
+
+
+def _acks(read_fd: int) -> list[int]:
+    data = b""
+    while chunk := os.read(read_fd, 65536):
+        data += chunk
+    os.close(read_fd)
+    return [int(line) for line in data.decode().split("\n")[:-1]]  # a cut-off last line is not an ack
+
+
+def test_random_sigkills_never_leave_an_unreadable_file_or_lose_an_acknowledged_write(tmp_path: Path):
+    folder = tmp_path / "data"
+    Store.open(folder)
+    rng = random.Random(2026)
+    unreadable = lost = acked_total = 0
+    for round_ in range(KILLS):
+        pid, read_fd = _fork_writer(folder, f"r{round_}-")
+        time.sleep(rng.uniform(0.0, 0.03))
+        os.kill(pid, signal.SIGKILL)
+        os.waitpid(pid, 0)
+        acked = _acks(read_fd)
+        acked_total += len(acked)
+        try:
+            raw = json.loads((folder / "workbook.json").read_text())
+        except (OSError, json.JSONDecodeError):
+            unreadable += 1
+            continue
+        keys = {doc["key"] for doc in raw.get("answers", {}).values()}
+        lost += sum(1 for n in acked if f"r{round_}-{n}" not in keys)
+    print(f"\n{KILLS} SIGKILLs, {acked_total} acknowledged writes: {unreadable} unreadable files, {lost} lost")
+    assert unreadable == 0
+    assert lost == 0
+    assert acked_total > 0
+    Store.open(folder)  # and it opens, cleaning any leftover temporary file
+    assert not list(folder.glob(".workbook-*.tmp"))
+
+
+def test_two_processes_writing_200_answers_each_keep_all_400(tmp_path: Path):
+    folder = tmp_path / "data"
+    Store.open(folder)
+    writers = [_fork_writer(folder, prefix, 200) for prefix in ("a", "b")]
+    for pid, _ in writers:
+        _, status = os.waitpid(pid, 0)
+        assert os.waitstatus_to_exitcode(status) == 0
+    acks = [len(_acks(fd)) for _, fd in writers]
+    store = Store.open(folder)
+    answers = store.answers()
+    picks = store.picks()
+    print(f"\ntwo writers: {len(answers)} of 400 answers kept, {len(picks)} of 400 decisions")
+    assert acks == [200, 200]
+    assert len(answers) == 400
+    assert len({p["id"] for p in picks}) == 400
+    raw = json.loads((folder / "workbook.json").read_text())
+    assert len(raw["picks"]) == 400  # no id clashed
+
+
+def _spawn_app(folder: Path) -> tuple[int, int]:
+    env = {**os.environ, "WORKBOOK_DATA_DIR": str(folder), "TERM": "xterm-256color"}
+    env.pop("NO_COLOR", None)
+    pid, fd = pty.fork()
+    if pid == 0:
+        os.execvpe(sys.executable, [sys.executable, "-m", "workbook"], env)
+    fcntl.ioctl(fd, termios.TIOCSWINSZ, struct.pack("HHHH", 24, 80, 0, 0))
+    return pid, fd
+
+
+def _read_until(fd: int, marker: bytes, timeout: float = 30) -> bytes:
+    out = b""
+    end = time.time() + timeout
+    while marker not in out:
+        assert time.time() < end, f"{marker!r} never appeared"
+        ready, _, _ = select.select([fd], [], [], 0.05)
+        if ready:
+            try:
+                out += os.read(fd, 65536)
+            except OSError:
+                break
+    return out
+
+
+def _wait_exit(pid: int, fd: int, timeout: float = 15) -> int | None:
+    end = time.time() + timeout
+    while time.time() < end:
+        try:
+            os.read(fd, 65536) if select.select([fd], [], [], 0.02)[0] else None
+        except OSError:
+            pass
+        done, status = os.waitpid(pid, os.WNOHANG)
+        if done:
+            return status
+    os.kill(pid, signal.SIGKILL)
+    os.waitpid(pid, 0)
+    return None
+
+
+@pytest.mark.parametrize("sig", [signal.SIGHUP, signal.SIGTERM])
+def test_a_hang_up_or_termination_while_typing_saves_the_half_typed_answer(tmp_path: Path, sig: int):
+    folder = tmp_path / "data"
+    pid, fd = _spawn_app(folder)
+    try:
+        _read_until(fd, b"palette")
+        os.write(fd, b"2")
+        _read_until(fd, b"Self-Trust is the act")
+        time.sleep(0.3)
+        os.write(fd, b"half typed when the line dr")
+        _read_until(fd, b"line dr")
+        os.kill(pid, sig)  # well before the half-second autosave
+        status = _wait_exit(pid, fd)
+    finally:
+        os.close(fd)
+    assert status is not None, "the workbook did not exit"
+    answers = Store.open(folder).answers()
+    assert answers.get("what-is.own-words") == "half typed when the line dr"
+    with pytest.raises(ProcessLookupError):
+        os.kill(pid, 0)
