@@ -163,3 +163,19 @@ async def test_a_kind_welcome_back_after_the_run_ended(make_app):
         assert "best: 1" in panel
         for word in ("failed", "lost", "broken"):
             assert word not in panel.lower()
+
+
+async def test_own_decisions_with_markup_like_text_show_literally(make_app):
+    from workbook import practice
+
+    app = make_app(clock=FakeClock(START))
+    async with app.run_test(size=(80, 24)) as pilot:
+        card = await open_game(pilot)
+        odd = practice.custom_decision({"id": "c-x", "prompt": "[/] [@click=app.quit]go?", "options": ["[b]x", "[/]"]})
+        card.show(odd, 0)
+        await pilot.pause()
+        shown = str(card.render())
+        assert "[/] [@click=app.quit]go?" in shown and "[b]x" in shown
+        await pilot.press("2")
+        await pilot.pause()
+        assert app.is_running and app.picks[-1]["option"] == "[/]"
