@@ -8,18 +8,17 @@ from textual import on, work
 from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import Horizontal, VerticalScroll
-from textual.screen import Screen
-from textual.widgets import Button, Footer, OptionList, Static
+from textual.widgets import Button, OptionList, Static
 from textual.widgets.option_list import Option
 
 from screens.confirm import ConfirmReset
 from screens.messages import ExportRequested, ResetRequested, UndoResetRequested
-from screens.widgets import Paragraph, TopBar, plain
+from screens.widgets import KeptScreen, KeyBar, Paragraph, TopBar, plain
 from workbook import transfer
 from workbook.content import Workbook
 
 
-class DataScreen(Screen):
+class DataScreen(KeptScreen):
     AUTO_FOCUS = None
     BINDINGS = [Binding("escape", "app.home", "Home", id="home")]
 
@@ -41,7 +40,7 @@ class DataScreen(Screen):
             yield OptionList(id="reset-scope")
             yield Button("Undo last reset", id="undo", compact=True)
             yield Static(id="data-where")
-        yield Footer()
+        yield KeyBar(("esc", "Home"), ("tab", "Move"), ("enter", "Choose"))
 
     def on_mount(self) -> None:
         options = [Option(plain("Everything: start the workbook afresh"), id="all")]

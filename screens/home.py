@@ -9,11 +9,10 @@ from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import VerticalScroll
 from textual.content import Content
-from textual.screen import Screen
-from textual.widgets import Button, Footer, OptionList
+from textual.widgets import Button, OptionList
 from textual.widgets.option_list import Option
 
-from screens.widgets import Paragraph, TopBar, plain
+from screens.widgets import KeptScreen, KeyBar, Paragraph, TopBar, plain
 from workbook import practice
 from workbook.content import Workbook
 from workbook.progress import bar, is_answered, section_progress
@@ -22,7 +21,7 @@ REVIEW_NUMBER = 7
 REVIEW_TITLE = "My workbook"
 
 
-class HomeScreen(Screen):
+class HomeScreen(KeptScreen):
     BINDINGS = [
         *(Binding(str(n), f"app.open_section({n})", f"Section {n}", show=False, id=f"open-{n}") for n in range(1, 8)),
         Binding("c", "app.resume", "Continue", id="continue"),
@@ -44,7 +43,7 @@ class HomeScreen(Screen):
             yield OptionList(id="contents")
             yield Button("Continue where you left off (c)", id="continue", compact=True)
             yield Paragraph(self.workbook.care_note, classes="care")
-        yield Footer()
+        yield KeyBar(("1-7", "Open"), ("c", "Continue"), ("d", "My data"))
 
     def on_mount(self) -> None:
         contents = self.query_one("#contents", OptionList)
@@ -64,7 +63,10 @@ class HomeScreen(Screen):
             else:  # the practice game: its streak instead of a count
                 picks = len(getattr(app, "picks", []))
                 streak = getattr(app, "streak", None)
-                note = f"{practice.streak_text(streak.current, streak.run_ended) if streak else practice.streak_text(0)} · {picks} decision{'s' if picks != 1 else ''}"
+                if streak is not None and streak.current:
+                    note = f"{practice.streak_text(streak.current)} · {picks:,} practised"
+                else:
+                    note = f"{picks:,} decisions practised" if picks else "not started yet"
                 row = Content(f"{section.number}  {section.title:<38} {note}")
             options.append(Option(row, id=str(section.number)))
         answered = sum(

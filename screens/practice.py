@@ -13,13 +13,12 @@ from textual.containers import Horizontal, Vertical, VerticalScroll
 from textual.content import Content
 from textual.message import Message
 from textual.reactive import reactive
-from textual.screen import Screen
 from textual.timer import Timer
 from textual.widget import Widget
-from textual.widgets import Footer, Input, Static
+from textual.widgets import Input, Static
 
 from screens.messages import DecisionAdded, PickChanged, PickMade, SettingChanged
-from screens.widgets import Paragraph, TopBar, plain
+from screens.widgets import KeptScreen, KeyBar, Paragraph, TopBar, plain
 from workbook import practice
 from workbook.content import Section
 from workbook.practice import Decision
@@ -240,7 +239,7 @@ def panel_text(s: practice.Streak, summary: practice.Summary, today: Any) -> Con
     return Content("").join(parts)
 
 
-class PracticeScreen(Screen):
+class PracticeScreen(KeptScreen):
     AUTO_FOCUS = None
     BINDINGS = [Binding("escape", "app.home", "Home", id="home")]
 
@@ -264,7 +263,7 @@ class PracticeScreen(Screen):
                     for paragraph in passage.paragraphs:
                         yield Paragraph(paragraph, classes="passage")
             yield StreakPanel(id="streak-panel")
-        yield Footer()
+        yield KeyBar(("1-4", "Pick"), ("s", "Skip"), ("g", "Gut window"), ("esc", "Home"), ("^n/^p", "Sections"))
 
     # -- data down ----------------------------------------------------------
     @property

@@ -8,10 +8,9 @@ from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import VerticalScroll
 from textual.content import Content
-from textual.screen import Screen
-from textual.widgets import Footer, Static
+from textual.widgets import Static
 
-from screens.widgets import TopBar
+from screens.widgets import KeptScreen, KeyBar, TopBar
 from workbook.content import Exercise, Workbook
 from workbook.progress import entry_has_text, is_answered
 
@@ -38,7 +37,7 @@ def answer_lines(exercise: Exercise, value: Any) -> list[str]:
     return text.splitlines() or [text]
 
 
-class ReviewScreen(Screen):
+class ReviewScreen(KeptScreen):
     BINDINGS = [Binding("escape", "app.home", "Home", id="home")]
 
     def __init__(self, workbook: Workbook, answers: dict[str, Any]) -> None:
@@ -51,7 +50,7 @@ class ReviewScreen(Screen):
         with VerticalScroll(id="body", can_focus=True):
             for section in self.workbook.sections:
                 yield Static(classes="review-section", id=f"review-{section.number}")
-        yield Footer()
+        yield KeyBar(("esc", "Home"), ("^n", "Next"), ("^p", "Previous"), ("↑↓", "Scroll"))
 
     def on_mount(self) -> None:
         self.refresh_progress()

@@ -16,6 +16,7 @@ from textual.content import Content
 from textual.events import Key
 from textual.message import Message
 from textual.reactive import reactive
+from textual.screen import Screen
 from textual.widget import Widget
 from textual.widgets import Button, Input, Static, TextArea
 
@@ -35,6 +36,15 @@ class Paragraph(Static):
 
     def __init__(self, text: str, style: str = "", **kwargs: Any) -> None:
         super().__init__(plain(text, style), **kwargs)
+
+
+class PassageText(Static):
+    """A passage of the article, heading and paragraphs, as one widget (fewer widgets, faster screens)."""
+
+    def __init__(self, heading: str, paragraphs: tuple[str, ...]) -> None:
+        parts = [Content.styled(heading, "bold $accent")] if heading else []
+        parts += [plain(p) for p in paragraphs]
+        super().__init__(Content("\n\n").join(parts), classes="passage")
 
 
 def blink(widget: Widget) -> bool:
@@ -201,24 +211,18 @@ class Choice(InEntry, Widget, can_focus=True):
         self.focus()
 
 
-class ScaleExercise(Vertical):
-    """A 1 to 5 self-check."""
+class ScaleChoice(Choice):
+    """A 1 to 5 self-check; reports its answer as the number chosen."""
 
     def __init__(self, exercise: Exercise, value: Any) -> None:
-        super().__init__(classes="exercise")
-        self.exercise = exercise
-        self.value = value if isinstance(value, int) else None
-
-    def compose(self) -> ComposeResult:
-        yield Paragraph(self.exercise.prompt, classes="prompt")
-        index = self.value - 1 if self.value else None
-        yield Choice(self.exercise.key, ("1", "2", "3", "4", "5"), index, self.exercise.low, self.exercise.high)
+        index = value - 1 if isinstance(value, int) and 1 <= value <= 5 else None
+        super().__init__(exercise.key, ("1", "2", "3", "4", "5"), index, exercise.low, exercise.high, classes="answer")
 
     @on(Choice.Changed)
     def _changed(self, event: Choice.Changed) -> None:
         event.stop()
         value = None if event.value is None else event.value + 1
-        self.post_message(AnswerChanged(self.exercise.key, value, immediate=True))
+        self.post_message(AnswerChanged(self.field_id, value, immediate=True))
 
 
 class ToggleExercise(Widget, can_focus=True):
@@ -249,16 +253,6 @@ class ToggleExercise(Widget, can_focus=True):
         self.focus()
         self.action_toggle()
 
-
-class TextExercise(Vertical):
-    def __init__(self, exercise: Exercise, value: Any) -> None:
-        super().__init__(classes="exercise")
-        self.exercise = exercise
-        self.value = value if isinstance(value, str) else exercise.default
-
-    def compose(self) -> ComposeResult:
-        yield Paragraph(self.exercise.prompt, classes="prompt")
-        yield AnswerArea(self.exercise.key, self.value)
 
 
 class EntryRow(Vertical):
@@ -395,3 +389,39 @@ class TopBar(Horizontal):
 
     def _show_streak(self, text: str) -> None:
         self.query_one("#streak", Static).update(plain(text))
+
+
+class KeptScreen(Screen):
+    """A screen that is built once and shown again and again.
+
+    Textual restyles every widget of a screen each time it is shown again, in case the
+    stylesheet changed while it was away; here that only happens after a theme change, which
+    makes switching back to a section as quick as switching to a small screen.
+    """
+
+    _styled_theme: str | None = None
+
+    def _on_screen_resume(self, event: events.ScreenResume) -> None:
+        # Runs before Screen's own handler (subclass first), which reads this flag.
+        theme = self.app.theme
+        event.refresh_styles = self._styled_theme != theme
+        self._styled_theme = theme
+
+
+class KeyBar(Static):
+    """The keys of a screen, on one line at the bottom.
+
+    A fixed line rather than Textual's Footer: the Footer rebuilds itself on every focus and
+    screen change, which was most of the cost of switching sections. The keys here are the
+    screen's own; the help screen (F1) lists them all.
+    """
+
+    DEFAULT_CSS = """
+    KeyBar { dock: bottom; height: 1; background: $panel; color: $foreground; padding: 0 1; }
+    """
+
+    def __init__(self, *keys: tuple[str, str]) -> None:
+        parts = []
+        for key, what in (*keys, ("f1", "Help"), ("^q", "Quit"), ("^o", "Palette")):
+            parts += [Content.styled(key, "bold $accent"), Content(f" {what}  ")]
+        super().__init__(Content("").join(parts))

@@ -90,12 +90,13 @@ class Term:
         self.output += data
         return len(data)
 
-    def wait_for(self, marker: bytes, since: int = 0, timeout: float = 30.0) -> float:
+    def wait_for(self, marker: bytes, since: int = 0, timeout: float = 10.0) -> float:
         """Seconds until ``marker`` appears in the output written after offset ``since``."""
         start = time.perf_counter()
         while marker not in self.output[since:]:
             if time.perf_counter() - start > timeout:
-                raise TimeoutError(marker)
+                tail = self.output[-3000:].decode("utf-8", "replace")
+                raise TimeoutError(f"{marker!r} did not appear; the screen last showed: {tail!r}")
             if self._read(0.02) < 0:
                 raise EOFError(marker)
         return time.perf_counter() - start
@@ -214,13 +215,13 @@ def main() -> int:
             # the workbook, fresh
             fresh = tempfile.mkdtemp(dir=tmp)
             term = Term([workbook], env_for(fresh))
-            add("fresh_first", term.wait_for(b"palette"))
+            add("fresh_first", term.wait_for(b"Palette"))
             term.close()
             # the workbook, resumed with full data
             data = Path(tempfile.mkdtemp(dir=tmp)) / "d"
             shutil.copytree(full, data)
             term = Term([workbook], env_for(str(data)))
-            add("full_first", term.wait_for(b"palette"))
+            add("full_first", term.wait_for(b"Palette"))
             latency, _ = term.press(b"2", b"Self-Trust is the act")
             add("switch_cold", latency)
             for n in range(4):  # 2 -> 3 -> 2 -> 3 -> 2, screens already built

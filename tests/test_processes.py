@@ -148,7 +148,7 @@ def test_a_hang_up_or_termination_while_typing_saves_the_half_typed_answer(tmp_p
     folder = tmp_path / "data"
     pid, fd = _spawn_app(folder)
     try:
-        _read_until(fd, b"palette")
+        _read_until(fd, b"Palette")
         os.write(fd, b"2")
         _read_until(fd, b"Self-Trust is the act")
         time.sleep(0.3)

@@ -64,6 +64,10 @@ class Saved(Message):
         self.ok = ok
 
 
+class ChangedElsewhere(Message):
+    """Another session saved changes: read the data again."""
+
+
 class WorkbookApp(App[int]):
     TITLE = "Self-Trust Workbook"
     CSS_PATH = [styles.path(name) for name in ("app.tcss", "home.tcss", "section.tcss", "practice.tcss", "review.tcss", "data.tcss")]
@@ -164,8 +168,7 @@ class WorkbookApp(App[int]):
 
     async def _show(self, name: str, field: str | None = None) -> None:
         self.save_now()
-        if self._changed_elsewhere():
-            await self.reload_data(home=False)
+        self._check_elsewhere()
         if self.screen in self._stale and self.screen.name == name:
             await self.switch_screen("home")  # leave the stale screen so it can be rebuilt
         screen = self._screen(name)
@@ -274,16 +277,23 @@ class WorkbookApp(App[int]):
                 self._stale.discard(screen)
                 self.uninstall_screen(name)
 
-    def _changed_elsewhere(self) -> bool:
-        """Whether another session saved since we last read (checked after our own writes)."""
-        try:
-            return bool(self.saver.call(self.store.refresh))
-        except (OSError, StorageError):
-            return False
+    def _check_elsewhere(self) -> None:
+        """Ask the writer thread, after our own writes, whether another session saved meanwhile.
+
+        The screen opens at once; if there were changes, the data is read again and the screen
+        rebuilt from it a moment later.
+        """
+        self.saver.then(self.store.refresh, lambda changed: changed and self.post_message(ChangedElsewhere()))
+
+    @on(ChangedElsewhere)
+    async def _changed_elsewhere(self) -> None:
+        await self.reload_data(home=False)
+        if self.screen in self._stale:
+            await self._show(self.screen.name or "home", getattr(self.focused, "field_id", None))
 
     async def reload_data(self, home: bool) -> None:
-        """After a reset, undo or restore: read everything again and rebuild the screens."""
-        self.saver.wait()
+        """After a reset, undo, restore or another session's save: read everything again, rebuild the screens."""
+        self.save_and_close()  # our own typing first, so the re-read includes it
         self.answers.clear()
         self.answers.update(tidy(self.store.answers()))
         self.picks[:] = self.store.picks()

@@ -52,6 +52,18 @@ class Saver:
         self.on_done(True)
         return True
 
+    def then(self, fn: Callable[[], Any], callback: Callable[[Any], None]) -> None:
+        """Run ``fn`` on the writer thread after the writes handed over so far; ``callback`` gets its result there."""
+
+        def run() -> None:
+            try:
+                result = fn()
+            except (OSError, StorageError):
+                return
+            callback(result)
+
+        self._executor.submit(run)
+
     def call(self, fn: Callable[[], Any]) -> Any:
         """Run ``fn`` on the writer thread, after the writes handed over so far, and return its result."""
         return self._executor.submit(fn).result()

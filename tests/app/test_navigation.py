@@ -8,12 +8,12 @@ from screens.help import HelpScreen
 from screens.home import HomeScreen
 from screens.review import ReviewScreen
 from screens.section import SectionScreen
-from screens.widgets import AnswerArea, Paragraph
+from screens.widgets import AnswerArea, Paragraph, PassageText
 from workbook import content
 
 
 def texts(screen) -> str:
-    return "\n".join(str(p.content) for p in screen.query(Paragraph))
+    return "\n".join(str(p.content) for p in screen.query("Paragraph, PassageText"))
 
 
 async def test_home_shows_title_credit_intro_contents_and_care_note(make_app):

@@ -93,6 +93,9 @@ async def test_the_second_session_sees_the_first_sessions_saved_answers_on_openi
             first.saver.wait()
             await pilot_two.press("escape", "4")
             await pilot_two.pause()
+            second.saver.wait()  # the check for the other window's saves runs after our own writes
+            await pilot_two.pause()
+            await pilot_two.pause()
             assert second.answers["time-with-yourself.like"] == "from window one"
             assert second.screen.query(AnswerArea).first().text == "from window one"
             await pilot_two.press(*"two")  # its own answer goes to the next field
