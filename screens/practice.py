@@ -38,9 +38,10 @@ class Card(Widget, can_focus=True):
         Binding("g", "gut", "Gut window on/off", id="gut-window"),
     ]
 
-    decision: reactive[Decision | None] = reactive(None)
+    # A new card or phase can take more or fewer lines: those changes lay the card out again.
+    decision: reactive[Decision | None] = reactive(None, layout=True)
     highlighted: reactive[int] = reactive(0)
-    phase: reactive[str] = reactive("choose")  # choose, clarity
+    phase: reactive[str] = reactive("choose", layout=True)  # choose, clarity
     remaining: reactive[float] = reactive(0.0)
 
     class Picked(Message):
@@ -83,6 +84,7 @@ class Card(Widget, can_focus=True):
         self.remaining = max(0.0, self._deadline - time.monotonic())
         if self.remaining <= 0:
             self._stop_ticker()
+            self.refresh(layout=True)  # the closing words may take another line
 
     def _stop_ticker(self) -> None:
         if self._ticker is not None:

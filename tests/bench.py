@@ -95,8 +95,9 @@ class Term:
         start = time.perf_counter()
         while marker not in self.output[since:]:
             if time.perf_counter() - start > timeout:
-                tail = self.output[-3000:].decode("utf-8", "replace")
-                raise TimeoutError(f"{marker!r} did not appear; the screen last showed: {tail!r}")
+                tail = self.output[since:].decode("utf-8", "replace")
+                Path("/tmp/bench-timeout.txt").write_text(tail)
+                raise TimeoutError(f"{marker!r} did not appear; what came is in /tmp/bench-timeout.txt")
             if self._read(0.02) < 0:
                 raise EOFError(marker)
         return time.perf_counter() - start
@@ -232,7 +233,7 @@ def main() -> int:
             if run == 0:
                 add("idle", term.count_idle(args.idle) * 60 / args.idle)
             term.press(b"\x1b", b"Contents")
-            term.press(b"5", ("▮" * 16).encode())
+            term.press(b"5", b"gut window ")
             db = data / "workbook.json"
             for _ in range(3):
                 before = db.stat().st_mtime_ns
@@ -242,7 +243,7 @@ def main() -> int:
                 while db.stat().st_mtime_ns == before and time.perf_counter() - pressed < 5:
                     time.sleep(0.001)
                 add("pick_disk", db.stat().st_mtime_ns and (time.perf_counter() - pressed))
-                latency, _ = term.press(b"\r", ("▮" * 16).encode())
+                latency, _ = term.press(b"\r", b"gut window ")
                 add("next_card", latency)
             if run == 0:
                 time.sleep(9)  # let the gut window run out, then count what an idle game sends

@@ -179,3 +179,25 @@ async def test_own_decisions_with_markup_like_text_show_literally(make_app):
         await pilot.press("2")
         await pilot.pause()
         assert app.is_running and app.picks[-1]["option"] == "[/]"
+
+
+async def test_a_long_card_grows_so_its_gut_window_line_is_never_cut_off(make_app):
+    from workbook import practice
+
+    app = make_app(clock=FakeClock(START))
+    async with app.run_test(size=(80, 24)) as pilot:
+        card = await open_game(pilot)
+        short = practice.custom_decision({"id": "c-s", "prompt": "Tea?", "options": ["Yes", "No"]})
+        long = practice.custom_decision({
+            "id": "c-l",
+            "prompt": "Someone offers advice you didn't ask for: listen, thank, or set a limit?",
+            "options": ["Listen", "Thank and move on", "Set a gentle limit"],
+        })
+        card.show(short, 8)
+        await pilot.pause()
+        short_height = card.size.height
+        card.show(long, 8)
+        await pilot.pause()
+        assert card.size.height > short_height
+        lines = [line.text for line in card.render_lines(card.region.reset_offset)]
+        assert any("gut window" in line for line in lines)
