@@ -18,8 +18,8 @@ KEYS: tuple[tuple[str, str], ...] = (
     ("← / → or 1 … 5", "choose on a scale or a choice"),
     ("space", "tick or untick “This feels familiar”"),
     ("enter", "press a button; in a list, move to the next field"),
-    ("escape", "back to Home"),
-    ("ctrl+o", "command palette: every action by name"),
+    ("escape or ctrl+g", "back to Home"),
+    ("ctrl+o", "command palette: sections, export, reset, theme, cursor blink"),
     ("F1 or ?", "this help (? when not typing)"),
     ("ctrl+q", "save and quit"),
 )

@@ -265,7 +265,7 @@ class PracticeScreen(KeptScreen):
                     for paragraph in passage.paragraphs:
                         yield Paragraph(paragraph, classes="passage")
             yield StreakPanel(id="streak-panel")
-        yield KeyBar(("1-4", "Pick"), ("s", "Skip"), ("g", "Gut window"), ("esc", "Home"), ("^n/^p", "Sections"))
+        yield KeyBar(("1-4", "Pick"), ("s", "Skip"), ("g", "Gut window"), ("esc", "Home"))
 
     # -- data down ----------------------------------------------------------
     @property
@@ -278,7 +278,7 @@ class PracticeScreen(KeptScreen):
             field.select_on_focus = False
             field.cursor_blink = bool(getattr(self.app, "blink_cursor", False))
         self.query_one("#card-help", Static).update(
-            plain("1–4 pick · ←/→ enter · s skip · g gut window · tab to check-ins", "dim")
+            plain("←/→ and enter pick too · tab: check-ins and your own decisions", "dim")
         )
         self.next_card()
 
@@ -305,7 +305,7 @@ class PracticeScreen(KeptScreen):
         app: Any = self.app
         days = app.streak.practice_days if hasattr(app, "streak") else 0
         recent = self.recent + [p["decision"] for p in app.picks[-10:]]
-        decision = practice.draw(self.decisions, days, recent)
+        decision = practice.draw(self.decisions, days, recent, getattr(app, "rng", None))
         self.recent = (self.recent + [decision.id])[-10:]
         on = app.settings.get("gut_window", True) if hasattr(app, "settings") else True
         seconds = float(app.settings.get("gut_seconds", practice.GUT_WINDOW_SECONDS)) if on else 0.0

@@ -61,7 +61,7 @@ class SectionScreen(KeptScreen):
                     yield PassageText(block.heading, block.paragraphs)
                 else:
                     yield from self._exercise(block)
-        yield KeyBar(("esc", "Home"), ("^n", "Next"), ("^p", "Previous"), ("tab", "Next field"))
+        yield KeyBar(("esc/^g", "Home"), ("^n", "Next"), ("^p", "Previous"), ("tab", "Field"))
 
     def _exercise(self, exercise: Exercise) -> list[Widget]:
         """An exercise's widgets, placed straight in the page (fewer containers, faster switches)."""

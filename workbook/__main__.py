@@ -49,6 +49,7 @@ def build_parser() -> argparse.ArgumentParser:
         epilog="Your answers stay on this computer, in the data folder (see --data-dir).",
     )
     parser.add_argument("--version", action="version", version=f"workbook {__version__}")
+    parser.add_argument("--no-mouse", action="store_true", help="don't capture the mouse (the keyboard does everything)")
     parser.add_argument(
         "--data-dir",
         metavar="DIR",
@@ -146,7 +147,7 @@ def run_command(args: argparse.Namespace, folder: Path) -> int:
     return 0
 
 
-def run_app(folder: Path) -> int:
+def run_app(folder: Path, mouse: bool = True) -> int:
     from workbook import transfer
 
     from workbook.storage import join_session
@@ -166,7 +167,7 @@ def run_app(folder: Path) -> int:
 
     app = WorkbookApp(store, notices=notices)
     try:
-        app.run()
+        app.run(mouse=mouse)
     finally:
         if not app.saver.save_now():
             print("workbook: the last changes could not be written to the data folder.", file=sys.stderr)
@@ -184,7 +185,7 @@ def main(argv: list[str] | None = None) -> int:
     try:
         if args.command:
             return run_command(args, folder)
-        return run_app(folder)
+        return run_app(folder, mouse=not args.no_mouse)
     except (Fail, StorageError) as exc:
         print(f"workbook: {exc}", file=sys.stderr)
         return 1

@@ -3,15 +3,17 @@
 from __future__ import annotations
 
 import asyncio
+import random
 import signal
 from typing import Any
 
-from textual import on
+from textual import events, on
 from textual.app import App, SystemCommand
 from textual.binding import Binding
 from textual.message import Message
 from textual.reactive import reactive
 from textual.screen import Screen
+from textual.theme import Theme
 from textual.timer import Timer
 
 import styles
@@ -31,6 +33,22 @@ from workbook import content, practice, transfer
 from workbook.saver import Saver
 from workbook.storage import Store, StorageError
 from workbook.text import MAX_ANSWER_CHARS, clean
+
+HIGH_CONTRAST = Theme(
+    name="workbook-high-contrast",
+    primary="#ffffff",
+    secondary="#ffff00",
+    accent="#ffff00",
+    foreground="#ffffff",
+    background="#000000",
+    surface="#000000",
+    panel="#1a1a1a",
+    boost="#262626",
+    warning="#ffff00",
+    error="#ff5f5f",
+    success="#5fff5f",
+    dark=True,
+)
 
 SAVE_DELAY = 0.5  # seconds after the last keystroke
 RETRY_DELAY = 3.0  # seconds between tries when the disk would not take a save
@@ -74,6 +92,7 @@ class WorkbookApp(App[int]):
     COMMAND_PALETTE_BINDING = "ctrl+o"
     BINDINGS = [
         Binding("ctrl+q", "quit", "Quit", priority=True, id="quit"),
+        Binding("ctrl+g", "home", "Home", priority=True, show=False, id="home-ctrl-g"),
         Binding("f1", "help", "Help", id="help"),
         Binding("question_mark", "help", "Help", show=False, id="help-question"),
         Binding("ctrl+n", "next_section", "Next", priority=True, id="next-section"),
@@ -90,18 +109,20 @@ class WorkbookApp(App[int]):
         blink_cursor: bool = False,
         clock: practice.Clock = practice.system_clock,
         notices: list[str] | None = None,
+        rng: random.Random | None = None,
     ) -> None:
         super().__init__()
+        self.rng = rng or random.Random()  # which decision card comes next
         self.notices = list(notices or [])
         self.store = store
         self.saver = Saver(store, self._saved)
-        self.blink_cursor = blink_cursor
         self.clock = clock
         self.workbook = content.load()
         self.answers: dict[str, Any] = tidy(store.answers())
         self.picks: list[dict[str, Any]] = store.picks()
         self.custom_decisions: list[dict[str, Any]] = store.custom_decisions()
         self.settings: dict[str, Any] = store.settings()
+        self.blink_cursor = blink_cursor or self.settings.get("cursor_blink") is True
         self.position: dict[str, Any] | None = store.position()
         self._resume_position = dict(self.position) if self.position else None
         self._timer: Timer | None = None
@@ -121,6 +142,11 @@ class WorkbookApp(App[int]):
     # -- screens -------------------------------------------------------
     def on_mount(self) -> None:
         self._loop = asyncio.get_running_loop()
+        self.register_theme(HIGH_CONTRAST)
+        theme = self.settings.get("theme")
+        if isinstance(theme, str) and theme in self.available_themes:
+            self.theme = theme
+        self.watch(self, "theme", self._remember_theme, init=False)
         self.install_screen(HomeScreen(self.workbook, self.answers), "home")
         self.push_screen("home")
         loop = asyncio.get_running_loop()
@@ -219,6 +245,23 @@ class WorkbookApp(App[int]):
         yield SystemCommand("Export as Markdown", "Write your workbook to a Markdown file", lambda: self.export("markdown"))
         yield SystemCommand("Export as JSON", "Write everything to a JSON file", lambda: self.export("json"))
         yield SystemCommand("Help: keys", "Every key in one place", self.action_help)
+        yield SystemCommand("Reset…", "Start over: everything, one section, or the practice (asks first)", self.action_my_data)
+        yield SystemCommand(
+            "Theme: high contrast", "White on black with a yellow accent", lambda: setattr(self, "theme", HIGH_CONTRAST.name)
+        )
+        yield SystemCommand("Theme: default", "Textual's dark theme", lambda: setattr(self, "theme", "textual-dark"))
+        state = "off" if self.blink_cursor else "on"
+        yield SystemCommand(f"Cursor blink {state}", "A blinking cursor sends a little traffic every half second", self.toggle_blink)
+
+    def toggle_blink(self) -> None:
+        """Cursor blink on or off, for every field, remembered."""
+        self.blink_cursor = not self.blink_cursor
+        names = ["home", "data", *(f"section-{n}" for n in range(1, LAST_SECTION + 1))]
+        for name in names:
+            if self.is_screen_installed(name):
+                for field in self.get_screen(name).query("TextArea, Input"):
+                    field.cursor_blink = self.blink_cursor  # type: ignore[attr-defined]
+        self.post_message(SettingChanged("cursor_blink", self.blink_cursor))
 
     # -- my data -------------------------------------------------------------
     @on(ExportRequested)
@@ -258,6 +301,23 @@ class WorkbookApp(App[int]):
             return
         await self.reload_data(home=False)
         self.notify("Everything from before the reset is back.", timeout=6)
+
+    def _remember_theme(self, theme: str) -> None:
+        if self.settings.get("theme") != theme:
+            self.post_message(SettingChanged("theme", theme))
+
+    def on_resize(self, event: events.Resize) -> None:
+        """Below 60×20 a notice replaces the layout; it goes away when the terminal grows."""
+        from screens.too_small import MIN_HEIGHT, MIN_WIDTH, TooSmallScreen
+
+        small = event.size.width < MIN_WIDTH or event.size.height < MIN_HEIGHT
+        showing = isinstance(self.screen, TooSmallScreen)
+        if small and not showing:
+            self.push_screen(TooSmallScreen())
+        elif small and showing:
+            self.screen.show_size()
+        elif showing:
+            self.pop_screen()
 
     def _drop_stale_screens(self, mark_current: bool = False) -> None:
         """Uninstall section screens built from old data.

@@ -132,3 +132,71 @@ async def test_a_section_screen_is_built_once_and_kept(make_app):
         await pilot.press("ctrl+n", "escape", "2")
         await pilot.pause()
         assert app.screen is built
+
+
+async def test_ctrl_g_goes_home_even_from_a_text_field(make_app):
+    app = make_app()
+    async with app.run_test(size=(80, 24)) as pilot:
+        await pilot.press("4", "a", "ctrl+g")
+        await pilot.pause()
+        assert isinstance(app.screen, HomeScreen)
+
+
+async def test_below_60_by_20_a_notice_replaces_the_layout(make_app):
+    from screens.too_small import TooSmallScreen
+
+    app = make_app()
+    async with app.run_test(size=(59, 24)) as pilot:
+        await pilot.pause()
+        assert isinstance(app.screen, TooSmallScreen)
+        assert "at least 60×20 (it is 59×24 now)" in str(app.screen.query_one("#too-small-text").render())
+        await pilot.resize_terminal(80, 24)
+        await pilot.pause()
+        assert isinstance(app.screen, HomeScreen)
+        await pilot.resize_terminal(80, 19)
+        await pilot.pause()
+        assert isinstance(app.screen, TooSmallScreen)
+        await pilot.press("ctrl+q")
+    assert app.return_code == 0
+
+
+async def test_the_high_contrast_theme_is_remembered(make_app, data_dir):
+    from workbook.app import HIGH_CONTRAST
+
+    app = make_app()
+    async with app.run_test(size=(80, 24)) as pilot:
+        app.theme = HIGH_CONTRAST.name
+        await pilot.pause()
+        await pilot.press("ctrl+q")
+    again = make_app()
+    async with again.run_test(size=(80, 24)) as pilot:
+        await pilot.pause()
+        assert again.theme == HIGH_CONTRAST.name
+
+
+async def test_cursor_blink_is_off_by_default_and_a_remembered_setting_turns_it_on(make_app):
+    app = make_app()
+    async with app.run_test(size=(80, 24)) as pilot:
+        await pilot.press("2")
+        await pilot.pause()
+        assert app.focused.cursor_blink is False
+        app.toggle_blink()
+        await pilot.pause()
+        assert app.focused.cursor_blink is True
+        await pilot.press("ctrl+q")
+    again = make_app()
+    async with again.run_test(size=(80, 24)) as pilot:
+        await pilot.press("escape", "4")
+        await pilot.pause()
+        assert again.focused.cursor_blink is True
+
+
+async def test_the_palette_has_the_main_actions(make_app):
+    app = make_app()
+    async with app.run_test(size=(80, 24)) as pilot:
+        await pilot.pause()
+        titles = [command.title for command in app.get_system_commands(app.screen)]
+        for number in range(1, 8):
+            assert any(t.startswith(f"Open section {number}:") for t in titles)
+        for wanted in ("Export as Markdown", "Export as JSON", "Reset…", "Help: keys", "Theme: high contrast", "Cursor blink on"):
+            assert wanted in titles

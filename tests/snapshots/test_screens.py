@@ -1,0 +1,77 @@
+"""Every screen at 80×24, cursor blink off: layout changes show up in review.
+
+Update the pictures after an intended change with: pytest tests/snapshots --snapshot-update
+"""
+
+from __future__ import annotations
+
+import random
+import shutil
+from datetime import datetime, timezone
+from pathlib import Path
+
+import pytest
+
+from workbook.app import WorkbookApp
+from workbook.storage import Changes, Store
+
+# A fixed folder, so that the path shown on My data is the same on every machine.
+FOLDER = Path("/tmp/workbook-snapshots")
+NOW = datetime(2026, 4, 9, 9, 0, tzinfo=timezone.utc)
+
+
+def make(filled: bool = False) -> WorkbookApp:
+    shutil.rmtree(FOLDER, ignore_errors=True)
+    store = Store.open(FOLDER)
+    if filled:
+        store.apply(Changes(
+            answers={
+                "why-hard.unsafe.reflection": "I learned to keep quiet. [bold]Now[/] I speak up.",
+                "why-hard.unsafe.familiar": True,
+                "what-is.own-words": "Listening to myself, and acting on it.",
+                "what-is.connecting.scale": 3,
+                "needs.needs": [{"text": "rest", "honour": "self-care"}],
+                "reframing.pairs": [{"thought": "I always get it wrong", "reframe": "I am learning what I like"}],
+            },
+            new_picks=[
+                {"id": f"p{n}", "decision": "t01", "prompt": "Tea or water?", "option": "Tea",
+                 "at": f"2026-04-0{n}T08:00:00+00:00", "day": f"2026-04-0{n}", "clarity": "some",
+                 "checkin": "yes" if n < 8 else None, "learned": ""}
+                for n in (5, 6, 8)
+            ],
+        ))
+    return WorkbookApp(store, clock=lambda: NOW, rng=random.Random(3))
+
+
+@pytest.mark.parametrize(
+    "name, keys, filled",
+    [
+        ("home", [], False),
+        ("home-filled", [], True),
+        ("section-1", ["1"], True),
+        ("section-2", ["2"], True),
+        ("section-3", ["3"], True),
+        ("section-4", ["4"], False),
+        ("section-5-game", ["5"], True),
+        ("section-6", ["6"], True),
+        ("section-7-review", ["7"], True),
+        ("help", ["f1"], False),
+        ("my-data", ["d"], True),
+        ("confirm-reset", ["d", "tab", "tab", "enter"], True),
+        ("too-small", [], False),
+    ],
+)
+def test_screen(snap_compare, name, keys, filled):
+    size = (59, 20) if name == "too-small" else (80, 24)
+    app = make(filled)
+    app.settings["gut_window"] = False  # no countdown: the picture is the same every time
+    async def settle(pilot) -> None:
+        await pilot.press(*keys)
+        await pilot.pause()
+        await pilot.wait_for_scheduled_animations()
+        await pilot.pause()
+
+    try:
+        assert snap_compare(app, run_before=settle, terminal_size=size)
+    finally:
+        app.saver.close()
