@@ -84,6 +84,32 @@ async def measure(folder: Path, rounds: int) -> dict[str, list[float]]:
     return results
 
 
+async def storage_only(folder: Path, saves: int = 20) -> list[float]:
+    """The event loop's longest blocks while the writer thread saves picks into 10,000, nothing else running."""
+    from workbook.saver import Saver
+
+    store = Store.open(folder)
+    saver = Saver(store)
+    lags: list[float] = []
+    loop = asyncio.get_running_loop()
+    for n in range(saves):
+        with saver.changes() as changes:
+            changes.new_picks.append({"id": uuid.uuid4().hex, "day": "2026-01-01", "decision": "t01"})
+            changes.answers["what-is.own-words"] = f"answer {n}"
+        started = time.perf_counter()
+        saver.submit()
+        done = loop.run_in_executor(None, saver.wait)
+        while not done.done():
+            before = time.perf_counter()
+            await asyncio.sleep(0.001)
+            lags.append(time.perf_counter() - before - 0.001)
+        await done
+        lags.append(0.0)
+        _ = started
+    saver.close()
+    return lags
+
+
 def main() -> int:
     picks = int(sys.argv[1]) if len(sys.argv) > 1 else 10_000
     with tempfile.TemporaryDirectory() as tmp:

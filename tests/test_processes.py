@@ -161,5 +161,6 @@ def test_a_hang_up_or_termination_while_typing_saves_the_half_typed_answer(tmp_p
     assert status is not None, "the workbook did not exit"
     answers = Store.open(folder).answers()
     assert answers.get("what-is.own-words") == "half typed when the line dr"
+    assert list((folder / "backups").glob("workbook-*-daily.json"))  # the day's backup, taken after start
     with pytest.raises(ProcessLookupError):
         os.kill(pid, 0)

@@ -159,13 +159,11 @@ def run_app(folder: Path, mouse: bool = True) -> int:
             "The workbook is also open in another window. Both save safely; "
             "a screen shows the other window's saved answers when you open it."
         )
-    try:
-        transfer.daily_backup(store)
-    except OSError:
-        pass  # a backup that cannot be written must not keep the workbook from opening
     from workbook.app import WorkbookApp
 
     app = WorkbookApp(store, notices=notices)
+    # The day's backup is taken on the writer thread, in order with the saves, off the start-up path.
+    app.saver.then(lambda: transfer.daily_backup(store), lambda taken: None)
     try:
         app.run(mouse=mouse)
     finally:

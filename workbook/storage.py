@@ -401,7 +401,9 @@ class Store:
                 settings.upsert({"name": name, "value": value}, item.name == name)
 
     def picks(self) -> list[dict[str, Any]]:
-        return [dict(doc) for doc in self.db.table("picks").all()]
+        """Every pick, as copies (the app changes them; the stored ones change only through apply)."""
+        raw = (self._storage.read() if self._storage else None) or {}
+        return [dict(doc) for doc in raw.get("picks", {}).values()]
 
     def custom_decisions(self) -> list[dict[str, Any]]:
         return [dict(doc) for doc in self.db.table("decisions").all()]
