@@ -88,8 +88,11 @@ async def storage_only(folder: Path, saves: int = 20) -> list[float]:
     """The event loop's longest blocks while the writer thread saves picks into 10,000, nothing else running."""
     from workbook.saver import Saver
 
+    import gc
+
     store = Store.open(folder)
     saver = Saver(store)
+    gc.freeze()  # as the app does once its data is loaded
     lags: list[float] = []
     loop = asyncio.get_running_loop()
     for n in range(saves):
