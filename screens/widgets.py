@@ -300,6 +300,10 @@ class EntriesExercise(Vertical):
         super().__init__(classes="exercise entries")
         self.exercise = exercise
         self.entries: list[dict[str, Any]] = [e for e in value if isinstance(e, dict)] if isinstance(value, list) else []
+        self._reported: list[dict[str, Any]] | None = None
+
+    def on_mount(self) -> None:
+        self._reported = self.value()
 
     def compose(self) -> ComposeResult:
         yield Paragraph(self.exercise.prompt, classes="prompt")
@@ -320,7 +324,11 @@ class EntriesExercise(Vertical):
     def _post(self, immediate: bool) -> None:
         for index, row in enumerate(self._rows()):
             row.index = index
-        self.post_message(AnswerChanged(self.exercise.key, self.value() or None, immediate=immediate))
+        value = self.value()
+        if value == self._reported:
+            return  # Input reports its first value when mounted: nothing changed, nothing to save
+        self._reported = value
+        self.post_message(AnswerChanged(self.exercise.key, value or None, immediate=immediate))
 
     @on(Input.Changed)
     def _typed(self, event: Input.Changed) -> None:

@@ -72,6 +72,21 @@ def build_parser() -> argparse.ArgumentParser:
     imp.add_argument("--yes", action="store_true", help="don't ask first")
     status = commands.add_parser("status", help="one short line: sections, today's practice, streak")
     status.add_argument("--json", action="store_true", help="the same, for scripts")
+    serve = commands.add_parser(
+        "serve",
+        help="host the workbook over SSH: a private workbook per public key",
+        description="Host the workbook over SSH (or, with --web, in a local browser). --data-dir is the server's "
+        "data folder, holding the host key and one private profile per visitor's key.",
+    )
+    serve.add_argument("--listen", metavar="HOST:PORT", help="where to listen (default 127.0.0.1:2222; 127.0.0.1:8000 with --web)")
+    serve.add_argument("--host-key", metavar="FILE", help="the server's private key (made on first start)")
+    who = serve.add_mutually_exclusive_group()
+    who.add_argument("--authorized-keys", metavar="FILE", help="only these public keys get in")
+    who.add_argument("--open", action="store_true", help="any public key gets in, with its own fresh profile")
+    serve.add_argument("--idle-timeout", type=float, default=30, metavar="MINUTES", help="close after this long without a key (30)")
+    serve.add_argument("--max-session", type=float, default=240, metavar="MINUTES", help="the longest a session may last (240)")
+    serve.add_argument("--rate", type=int, default=10, metavar="N", help="connections allowed per address per minute (10)")
+    serve.add_argument("--web", action="store_true", help="serve in a browser through textual-serve instead")
     return parser
 
 
@@ -102,6 +117,13 @@ def run_command(args: argparse.Namespace, folder: Path) -> int:
     from workbook import practice, transfer
     from workbook.storage import Store
 
+    if args.command == "serve":
+        from workbook import serve
+
+        try:
+            return serve.run(args)
+        except ValueError as exc:
+            raise Fail(str(exc)) from None
     if args.command == "status":
         store = Store.read_only(folder)
         info = transfer.status(store, practice.local_day(practice.system_clock()))

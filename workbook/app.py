@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import asyncio
 import gc
+import os
 import random
 import signal
 from typing import Any
@@ -114,6 +115,8 @@ class WorkbookApp(App[int]):
     ) -> None:
         super().__init__()
         self.rng = rng or random.Random()  # which decision card comes next
+        # Hosted by `workbook serve`: no way out to a shell, nothing written outside the profile.
+        self.hosted = os.environ.get("WORKBOOK_HOSTED") == "1"
         self.notices = list(notices or [])
         self.store = store
         self.saver = Saver(store, self._saved)
@@ -241,7 +244,10 @@ class WorkbookApp(App[int]):
         await self._show("data")
 
     def get_system_commands(self, screen: Screen):
-        yield from super().get_system_commands(screen)
+        for command in super().get_system_commands(screen):
+            if self.hosted and "screenshot" in command.title.lower():
+                continue  # hosted: nothing is written outside the visitor's profile
+            yield command
         titles = {s.number: s.title for s in self.workbook.sections} | {LAST_SECTION: "My workbook"}
         for number, title in sorted(titles.items()):
             yield SystemCommand(f"Open section {number}: {title}", f"Go to section {number}", lambda n=number: self.run_action(f"open_section({n})"))
@@ -256,6 +262,10 @@ class WorkbookApp(App[int]):
         yield SystemCommand("Theme: default", "Textual's dark theme", lambda: setattr(self, "theme", "textual-dark"))
         state = "off" if self.blink_cursor else "on"
         yield SystemCommand(f"Cursor blink {state}", "A blinking cursor sends a little traffic every half second", self.toggle_blink)
+
+    def action_suspend_process(self) -> None:
+        if not self.hosted:
+            super().action_suspend_process()
 
     def toggle_blink(self) -> None:
         """Cursor blink on or off, for every field, remembered."""

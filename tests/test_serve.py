@@ -1,0 +1,266 @@
+"""`workbook serve` end to end: a real server process, driven by an asyncssh client."""
+
+from __future__ import annotations
+
+import asyncio
+import os
+import re
+import signal
+import socket
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+import asyncssh
+import pytest
+
+from workbook.serve import profile_folder
+from workbook.storage import Store
+
+TERM = {"term_type": "xterm-256color", "term_size": (80, 24)}
+
+
+def free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+class Server:
+    def __init__(self, root: Path, *args: str) -> None:
+        self.root = root
+        self.port = free_port()
+        self.log = root / "server.log"
+        root.mkdir(parents=True, exist_ok=True)
+        self.proc = subprocess.Popen(
+            [sys.executable, "-m", "workbook", "--data-dir", str(root), "serve",
+             "--listen", f"127.0.0.1:{self.port}", *args],
+            stdout=subprocess.DEVNULL, stderr=open(self.log, "w"),
+        )
+        self.wait_log("serving the workbook")
+
+    def wait_log(self, text: str, timeout: float = 20) -> str:
+        end = time.time() + timeout
+        while time.time() < end:
+            content = self.log.read_text()
+            if text in content:
+                return content
+            time.sleep(0.05)
+        raise AssertionError(f"{text!r} not in the server log:\n{self.log.read_text()}")
+
+    async def logged(self, text: str, timeout: float = 20) -> str:
+        """Like wait_log, letting the event loop (and so the client) run meanwhile."""
+        end = time.time() + timeout
+        while time.time() < end:
+            content = self.log.read_text()
+            if text in content:
+                return content
+            await asyncio.sleep(0.05)
+        raise AssertionError(f"{text!r} not in the server log:\n{self.log.read_text()}")
+
+    def answers(self, key: asyncssh.SSHKey) -> dict:
+        folder = profile_folder(self.root, key.get_fingerprint("sha256"))
+        return Store.open(folder).answers() if folder.exists() else {}
+
+    def stop(self) -> None:
+        if self.proc.poll() is None:
+            self.proc.send_signal(signal.SIGTERM)
+            try:
+                self.proc.wait(20)
+            except subprocess.TimeoutExpired:
+                self.proc.kill()
+
+
+def workbook_processes(root: Path) -> list[int]:
+    """Workbook processes whose command line names this server's data folder."""
+    found = []
+    for entry in Path("/proc").iterdir():
+        if entry.name.isdigit():
+            try:
+                cmdline = (entry / "cmdline").read_bytes().replace(b"\0", b" ")
+            except OSError:
+                continue
+            if str(root).encode() in cmdline and b"workbook" in cmdline and b" serve" not in cmdline:
+                found.append(int(entry.name))
+    return found
+
+
+@pytest.fixture
+def server_root(tmp_path: Path):
+    return tmp_path / "server"
+
+
+@pytest.fixture
+def keys():
+    return [asyncssh.generate_private_key("ssh-ed25519") for _ in range(3)]
+
+
+async def connect(port: int, key: asyncssh.SSHKey) -> asyncssh.SSHClientConnection:
+    return await asyncssh.connect("127.0.0.1", port, username="visitor", client_keys=[key],
+                                  known_hosts=None, agent_path=None, password=None)
+
+
+async def read_until(process, pattern: str, timeout: float = 20) -> str:
+    seen = b""
+    end = time.time() + timeout
+    while not re.search(pattern.encode(), re.sub(rb"\x1b\[[0-9;?]*[A-Za-z]", b"", seen)):
+        remaining = end - time.time()
+        if remaining <= 0:
+            raise AssertionError(f"{pattern!r} never showed; last: {seen[-400:]!r}")
+        try:
+            chunk = await asyncio.wait_for(process.stdout.read(65536), remaining)
+        except asyncio.TimeoutError:
+            continue
+        if not chunk:
+            break
+        seen += chunk
+    text = re.sub(rb"\x1b\[[0-9;?]*[A-Za-z]", b"", seen).decode("utf-8", "replace")
+    assert re.search(pattern, text), f"{pattern!r} never showed; the session ended with: {text[-400:]!r}"
+    return text
+
+
+async def open_workbook(port: int, key: asyncssh.SSHKey, **term):
+    conn = await connect(port, key)
+    process = await conn.create_process(encoding=None, **(term or TERM))
+    return conn, process
+
+
+async def test_home_then_an_answer_survives_a_dropped_connection_and_stays_private(server_root, keys):
+    server = Server(server_root, "--open")
+    try:
+        alice, bob = keys[0], keys[1]
+        conn, process = await open_workbook(server.port, alice)
+        await read_until(process, "Contents")
+        process.stdin.write(b"2")
+        await read_until(process, "Self-Trust is the act")
+        process.stdin.write(b"typed over ssh")
+        await read_until(process, "typed over ssh")
+        conn.abort()  # the link drops
+        await server.logged("exit=connection dropped")
+        assert server.answers(alice) == {"what-is.own-words": "typed over ssh"}
+
+        conn, process = await open_workbook(server.port, alice)
+        await read_until(process, "typed over ssh")  # resumed on the same screen and field
+        conn.close()
+
+        conn, process = await open_workbook(server.port, bob)
+        text = await read_until(process, "Contents")
+        assert "typed over ssh" not in text
+        conn.close()
+        assert server.answers(bob) == {}
+        log = await server.logged("exit=")
+        assert "typed over ssh" not in log  # never answers in the log
+    finally:
+        server.stop()
+
+
+async def test_only_authorized_keys_get_in_and_passwords_are_refused(server_root, keys, tmp_path):
+    allowed = tmp_path / "authorized_keys"
+    allowed.write_text(f'no-pty {keys[0].export_public_key().decode()}')
+    server = Server(server_root, "--authorized-keys", str(allowed))
+    try:
+        conn, process = await open_workbook(server.port, keys[0])
+        await read_until(process, "Contents")
+        conn.close()
+        with pytest.raises(asyncssh.PermissionDenied):
+            await connect(server.port, keys[1])
+        with pytest.raises(asyncssh.PermissionDenied):
+            await asyncssh.connect("127.0.0.1", server.port, username="visitor", password="guess",
+                                   client_keys=None, known_hosts=None, agent_path=None)
+    finally:
+        server.stop()
+
+
+async def test_no_terminal_is_refused_politely_and_a_resize_reaches_the_app(server_root, keys):
+    server = Server(server_root, "--open")
+    try:
+        async with await connect(server.port, keys[0]) as conn:
+            result = await conn.run("ls", encoding="utf-8")
+            assert "needs a terminal" in result.stdout and result.exit_status == 1
+        conn, process = await open_workbook(server.port, keys[0])
+        await read_until(process, "Contents")
+        process.change_terminal_size(50, 18)
+        await read_until(process, r"it is 50×18 now")
+        process.change_terminal_size(80, 24)
+        await read_until(process, "Contents")
+        conn.close()
+    finally:
+        server.stop()
+
+
+async def test_the_rate_limit_trips(server_root, keys):
+    server = Server(server_root, "--open", "--rate", "2")
+    try:
+        for _ in range(2):
+            conn, process = await open_workbook(server.port, keys[0])
+            await read_until(process, "Contents")
+            conn.close()
+        conn, process = await open_workbook(server.port, keys[0])
+        await read_until(process, "Too many connections")
+        conn.close()
+    finally:
+        server.stop()
+
+
+async def test_idle_timeout_saves_and_closes(server_root, keys):
+    server = Server(server_root, "--open", "--idle-timeout", "0.05")  # 3 seconds
+    try:
+        conn, process = await open_workbook(server.port, keys[0])
+        await read_until(process, "Contents")
+        process.stdin.write(b"4")
+        await read_until(process, "What I like")
+        process.stdin.write(b"quiet mornings")
+        await read_until(process, "quiet mornings")
+        await read_until(process, "without a key press", timeout=20)
+        await asyncio.wait_for(process.wait_closed(), 10)
+        assert server.answers(keys[0]) == {"time-with-yourself.like": "quiet mornings"}
+        assert "exit=idle timeout" in await server.logged("exit=idle timeout")
+        conn.close()
+    finally:
+        server.stop()
+
+
+async def test_a_second_session_with_the_same_key_takes_over(server_root, keys):
+    server = Server(server_root, "--open")
+    try:
+        first_conn, first = await open_workbook(server.port, keys[0])
+        await read_until(first, "Contents")
+        first.stdin.write(b"6")  # section 6, then add a thought
+        await read_until(first, "The self-trust cycle")
+        first.stdin.write(b"\r")
+        await read_until(first, "The critical thought")
+        first.stdin.write(b"not good enough")
+        await read_until(first, "not good enough")
+        second_conn, second = await open_workbook(server.port, keys[0])
+        await read_until(first, "opened from another connection")
+        await read_until(second, "Welcome back")
+        assert server.answers(keys[0])["reframing.pairs"] == [{"thought": "not good enough", "reframe": ""}]
+        first_conn.close()
+        second_conn.close()
+    finally:
+        server.stop()
+
+
+async def test_sigterm_on_the_server_saves_every_session_and_leaves_no_process(server_root, keys):
+    server = Server(server_root, "--open")
+    try:
+        sessions = []
+        for n, key in enumerate(keys[:2]):
+            conn, process = await open_workbook(server.port, key)
+            await read_until(process, "Contents")
+            process.stdin.write(b"4")
+            await read_until(process, "What I like")
+            process.stdin.write(f"answer {n}".encode())
+            await read_until(process, f"answer {n}")
+            sessions.append((conn, process))
+        assert len(workbook_processes(server_root)) == 2
+        server.proc.send_signal(signal.SIGTERM)
+        assert server.proc.wait(30) == 0
+        for n, key in enumerate(keys[:2]):
+            assert server.answers(key) == {"time-with-yourself.like": f"answer {n}"}
+        assert workbook_processes(server_root) == []
+        for conn, _ in sessions:
+            conn.close()
+    finally:
+        server.stop()

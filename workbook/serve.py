@@ -1,0 +1,420 @@
+"""`workbook serve`: host the workbook over SSH, one private profile per public key. No Textual here.
+
+Each connection gets its own `workbook` process in its own pseudo-terminal (Textual's driver is
+process-wide). A person is the SHA-256 fingerprint of the key they logged in with; their answers
+live in `DATA/profiles/<hash of the fingerprint>/`. The log has one line per session and never
+anything anyone wrote.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import fcntl
+import hashlib
+import logging
+import os
+import pty
+import signal
+import struct
+import subprocess
+import sys
+import termios
+import time
+from collections import defaultdict, deque
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+import asyncssh
+
+from workbook.storage import ensure_private_folder
+
+log = logging.getLogger("workbook.serve")
+
+NO_TERMINAL = "The workbook needs a terminal: connect with plain `ssh -p PORT HOST`, without a command or -T.\r\n"
+
+
+@dataclass
+class Limits:
+    login_timeout: float = 60.0
+    idle_timeout: float = 30 * 60.0
+    max_session: float = 4 * 3600.0
+    rate: int = 10  # connections per address ...
+    rate_window: float = 60.0  # ... in this many seconds
+    keepalive_interval: float = 30.0
+    keepalive_count_max: int = 3
+
+
+def parse_listen(text: str) -> tuple[str, int]:
+    host, _, port = text.rpartition(":")
+    if not host or not port.isdigit() or not 0 < int(port) < 65536:
+        raise ValueError(f"--listen takes HOST:PORT, like 127.0.0.1:2222 (got {text!r})")
+    return host.strip("[]"), int(port)
+
+
+def load_host_key(path: Path) -> asyncssh.SSHKey:
+    """The server's key; made on first start (ed25519, 0600)."""
+    if path.exists():
+        return asyncssh.read_private_key(str(path))
+    ensure_private_folder(path.parent)
+    key = asyncssh.generate_private_key("ssh-ed25519")
+    fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
+    with os.fdopen(fd, "wb") as handle:
+        handle.write(key.export_private_key())
+    log.info("made a new host key at %s (fingerprint %s)", path, key.get_fingerprint("sha256"))
+    return key
+
+
+KEY_TYPES = ("ssh-", "ecdsa-", "sk-")
+
+
+def read_authorized_keys(path: Path) -> set[str]:
+    """SHA-256 fingerprints of the keys in an authorized_keys file (options before a key are allowed)."""
+    fingerprints = set()
+    for number, line in enumerate(path.read_text().splitlines(), 1):
+        words = line.split()
+        if not words or words[0].startswith("#"):
+            continue
+        start = next((i for i, w in enumerate(words) if w.startswith(KEY_TYPES)), None)
+        try:
+            if start is None:
+                raise ValueError("no key type")
+            key = asyncssh.import_public_key(" ".join(words[start:start + 2]))
+        except (asyncssh.KeyImportError, ValueError) as exc:
+            raise ValueError(f"{path}, line {number}: not a public key ({exc})") from None
+        fingerprints.add(key.get_fingerprint("sha256"))
+    return fingerprints
+
+
+def profile_folder(root: Path, fingerprint: str) -> Path:
+    """A private folder per key; the name is a hash, so no fingerprint text reaches the file system."""
+    return root / "profiles" / hashlib.sha256(fingerprint.encode()).hexdigest()[:32]
+
+
+@dataclass
+class Session:
+    fingerprint: str
+    process: asyncssh.SSHServerProcess
+    child: subprocess.Popen | None = None
+    master: int = -1
+    started: float = field(default_factory=time.monotonic)
+    last_input: float = field(default_factory=time.monotonic)
+    reason: str = "closed by the visitor"
+    message: str = ""
+    done: asyncio.Event = field(default_factory=asyncio.Event)
+
+
+class Host:
+    """The running server: who is connected, the limits, the log."""
+
+    def __init__(self, root: Path, allowed: set[str] | None, limits: Limits) -> None:
+        self.root = root
+        self.allowed = allowed  # None: --open
+        self.limits = limits
+        self.sessions: dict[str, Session] = {}
+        self.recent: dict[str, deque[float]] = defaultdict(deque)
+
+    # -- the connection's side -------------------------------------------------
+    def server_factory(self) -> asyncssh.SSHServer:
+        return _Server(self)
+
+    def over_rate(self, address: str) -> bool:
+        now = time.monotonic()
+        times = self.recent[address]
+        while times and now - times[0] > self.limits.rate_window:
+            times.popleft()
+        times.append(now)
+        return len(times) > self.limits.rate
+
+    # -- a session --------------------------------------------------------------
+    async def handle(self, process: asyncssh.SSHServerProcess) -> None:
+        if process.get_extra_info("rate_limited"):
+            process.stdout.write(
+                b"Too many connections from your address just now. Please wait a minute and connect again.\r\n"
+            )
+            process.exit(1)
+            return
+        if process.get_terminal_type() is None or process.command:
+            process.stdout.write(NO_TERMINAL.encode())
+            process.exit(1)
+            return
+        fingerprint = process.get_extra_info("workbook_fingerprint")
+        session = Session(fingerprint, process)
+        earlier = self.sessions.get(fingerprint)
+        if earlier is not None:
+            earlier.reason = "taken over by a new connection"
+            earlier.message = "This workbook was opened from another connection, so this one closes. Everything is saved."
+            await self.stop(earlier)
+        self.sessions[fingerprint] = session
+        try:
+            await self.run(session)
+        finally:
+            if self.sessions.get(fingerprint) is session:
+                del self.sessions[fingerprint]
+            duration = time.monotonic() - session.started
+            log.info("session key=%s duration=%.0fs exit=%s", fingerprint, duration, session.reason)
+            session.done.set()
+
+    async def run(self, session: Session) -> None:
+        process = session.process
+        folder = profile_folder(self.root, session.fingerprint)
+        ensure_private_folder(folder.parent)
+        ensure_private_folder(folder)
+        width, height, _, _ = process.get_terminal_size()
+        master, slave = pty.openpty()
+        fcntl.ioctl(master, termios.TIOCSWINSZ, struct.pack("HHHH", height or 24, width or 80, 0, 0))
+        env = {
+            "PATH": os.environ.get("PATH", "/usr/bin:/bin"),
+            "LANG": os.environ.get("LANG", "C.UTF-8"),
+            "TERM": process.get_terminal_type() or "xterm-256color",
+            "WORKBOOK_HOSTED": "1",
+        }
+        colorterm = process.env.get("COLORTERM")
+        if colorterm:
+            env["COLORTERM"] = colorterm
+        session.child = subprocess.Popen(
+            [sys.executable, "-m", "workbook", "--data-dir", str(folder)],
+            stdin=slave,
+            stdout=slave,
+            stderr=slave,
+            env=env,
+            cwd=folder,
+            start_new_session=True,  # its own session, with the pty as its controlling terminal:
+            preexec_fn=lambda: fcntl.ioctl(0, termios.TIOCSCTTY, 0),  # noqa: PLW1509 hang-ups and resizes reach it
+            close_fds=True,
+        )
+        os.close(slave)
+        session.master = master
+        os.set_blocking(master, False)
+        loop = asyncio.get_running_loop()
+        output_closed = asyncio.Event()
+
+        def from_child() -> None:
+            try:
+                data = os.read(master, 65536)
+            except OSError:
+                data = b""
+            if not data:
+                loop.remove_reader(master)
+                output_closed.set()
+                return
+            try:
+                process.stdout.write(data)
+            except (OSError, asyncssh.Error):
+                pass  # the visitor is gone; the workbook is saving and ending (it got a hang-up)
+
+        loop.add_reader(master, from_child)
+        to_child = asyncio.create_task(self._from_visitor(session))
+        watchdog = asyncio.create_task(self._watch(session))
+        try:
+            await output_closed.wait()
+        finally:
+            to_child.cancel()
+            watchdog.cancel()
+            loop.remove_reader(master)
+            await self._reap(session)
+            os.close(master)
+        try:
+            if session.message:
+                process.stdout.write(f"\r\n{session.message}\r\n".encode())
+            process.exit(0)
+        except (OSError, asyncssh.Error):
+            pass
+
+    async def _from_visitor(self, session: Session) -> None:
+        process, master = session.process, session.master
+        while True:
+            try:
+                data = await process.stdin.read(4096)
+            except asyncssh.TerminalSizeChanged as change:
+                fcntl.ioctl(master, termios.TIOCSWINSZ, struct.pack("HHHH", change.height, change.width, 0, 0))
+                continue
+            except (asyncssh.BreakReceived, asyncssh.SignalReceived):
+                continue
+            except (asyncssh.Error, OSError, ConnectionError):
+                data = b""
+            if not data:  # the visitor is gone: hang up, the workbook saves and ends
+                session.reason = "connection dropped"
+                self._signal(session, signal.SIGHUP)
+                return
+            session.last_input = time.monotonic()
+            try:
+                os.write(master, data)
+            except OSError:
+                return
+
+    async def _watch(self, session: Session) -> None:
+        limits = self.limits
+        while True:
+            await asyncio.sleep(min(5.0, limits.idle_timeout / 4, limits.max_session / 4))
+            now = time.monotonic()
+            if now - session.last_input > limits.idle_timeout:
+                minutes = max(1, round(limits.idle_timeout / 60))
+                session.reason = "idle timeout"
+                session.message = (
+                    f"Closed after {minutes} minute{'s' if minutes != 1 else ''} without a key press. "
+                    "Everything is saved; connect again to carry on."
+                )
+                self._signal(session, signal.SIGTERM)
+                return
+            if now - session.started > limits.max_session:
+                session.reason = "session length limit"
+                session.message = "This session reached its time limit. Everything is saved; connect again to carry on."
+                self._signal(session, signal.SIGTERM)
+                return
+
+    @staticmethod
+    def _signal(session: Session, sig: int) -> None:
+        if session.child is not None and session.child.poll() is None:
+            try:
+                os.killpg(session.child.pid, sig)
+            except ProcessLookupError:
+                pass
+
+    async def _reap(self, session: Session, grace: float = 10.0) -> None:
+        child = session.child
+        if child is None:
+            return
+        deadline = time.monotonic() + grace
+        while child.poll() is None and time.monotonic() < deadline:
+            await asyncio.sleep(0.05)
+        if child.poll() is None:
+            self._signal(session, signal.SIGKILL)
+            child.wait()
+
+    async def stop(self, session: Session, reason: str | None = None) -> None:
+        """Ask a session's workbook to save and end, and wait until it has."""
+        if reason:
+            session.reason = reason
+        self._signal(session, signal.SIGTERM)
+        try:
+            await asyncio.wait_for(session.done.wait(), 15)
+        except asyncio.TimeoutError:
+            self._signal(session, signal.SIGKILL)
+
+    async def stop_all(self) -> None:
+        for session in list(self.sessions.values()):
+            session.message = "The workbook server is stopping. Everything is saved."
+        await asyncio.gather(*(self.stop(s, "server stopped") for s in list(self.sessions.values())))
+
+
+class _Server(asyncssh.SSHServer):
+    """Public keys only; the key that authenticated is the person."""
+
+    def __init__(self, host: Host) -> None:
+        self.host = host
+        self.conn: asyncssh.SSHServerConnection | None = None
+        self.last_key: asyncssh.SSHKey | None = None
+
+    def connection_made(self, conn: asyncssh.SSHServerConnection) -> None:
+        self.conn = conn
+        peer = conn.get_extra_info("peername") or ("?", 0)
+        if self.host.over_rate(str(peer[0])):
+            conn.set_extra_info(rate_limited=True)
+
+    def begin_auth(self, username: str) -> bool:
+        return True
+
+    def password_auth_supported(self) -> bool:
+        return False
+
+    def kbdint_auth_supported(self) -> bool:
+        return False
+
+    def public_key_auth_supported(self) -> bool:
+        return True
+
+    def validate_public_key(self, username: str, key: asyncssh.SSHKey) -> bool:
+        # Called for the query and again for the signed attempt: remember the last key accepted.
+        allowed = self.host.allowed
+        if allowed is not None and key.get_fingerprint("sha256") not in allowed:
+            return False
+        self.last_key = key
+        return True
+
+    def auth_completed(self) -> None:
+        if self.conn is not None and self.last_key is not None:
+            self.conn.set_extra_info(workbook_fingerprint=self.last_key.get_fingerprint("sha256"))
+
+
+async def serve(
+    listen: str,
+    host_key: Path,
+    data_root: Path,
+    authorized_keys: Path | None,
+    open_: bool,
+    limits: Limits | None = None,
+    ready: asyncio.Event | None = None,
+) -> None:
+    limits = limits or Limits()
+    address, port = parse_listen(listen)
+    ensure_private_folder(data_root)
+    allowed = None if open_ else read_authorized_keys(authorized_keys) if authorized_keys else set()
+    host = Host(data_root, allowed, limits)
+    key = load_host_key(host_key)
+    server = await asyncssh.create_server(
+        host.server_factory,
+        address,
+        port,
+        server_host_keys=[key],
+        process_factory=host.handle,
+        encoding=None,
+        line_editor=False,
+        login_timeout=limits.login_timeout,
+        keepalive_interval=limits.keepalive_interval,
+        keepalive_count_max=limits.keepalive_count_max,
+        allow_scp=False,
+        agent_forwarding=False,
+        x11_forwarding=False,
+    )
+    sockets = server.sockets
+    shown = ", ".join(f"{s.getsockname()[0]}:{s.getsockname()[1]}" for s in sockets)
+    who = "any key (--open)" if open_ else f"{len(allowed or ())} authorized key(s)"
+    log.info("serving the workbook over SSH on %s for %s; data in %s", shown, who, data_root)
+    stopping = asyncio.Event()
+    loop = asyncio.get_running_loop()
+    for sig in (signal.SIGTERM, signal.SIGINT):
+        loop.add_signal_handler(sig, stopping.set)
+    if ready is not None:
+        ready.set()
+    await stopping.wait()
+    log.info("stopping: saving and closing %d session(s)", len(host.sessions))
+    server.close()
+    await host.stop_all()
+    await server.wait_closed()
+    log.info("stopped")
+
+
+def serve_web(listen: str, data_root: Path) -> None:
+    """The same app in a browser through textual-serve (local only unless --listen says otherwise)."""
+    from textual_serve.server import Server
+
+    address, port = parse_listen(listen)
+    folder = data_root / "web"
+    ensure_private_folder(data_root)
+    ensure_private_folder(folder)
+    command = f"{sys.executable} -m workbook --data-dir {folder}"
+    Server(command, host=address, port=port, title="Self-Trust Workbook").serve()
+
+
+def run(args: Any) -> int:
+    logging.basicConfig(level=logging.INFO, format="%(asctime)s %(message)s", stream=sys.stderr)
+    logging.getLogger("asyncssh").setLevel(logging.WARNING)  # one line per session, ours
+    data_root = Path(args.data_dir).expanduser() if args.data_dir else default_root()
+    if args.web:
+        serve_web(args.listen or "127.0.0.1:8000", data_root)
+        return 0
+    if not args.open and not args.authorized_keys:
+        print("workbook serve: say who may connect: --authorized-keys FILE, or --open for any key", file=sys.stderr)
+        return 2
+    limits = Limits(idle_timeout=args.idle_timeout * 60, max_session=args.max_session * 60, rate=args.rate)
+    host_key = Path(args.host_key).expanduser() if args.host_key else data_root / "ssh_host_ed25519_key"
+    asyncio.run(serve(args.listen or "127.0.0.1:2222", host_key, data_root,
+                      Path(args.authorized_keys).expanduser() if args.authorized_keys else None, args.open, limits))
+    return 0
+
+
+def default_root() -> Path:
+    from platformdirs import user_data_path
+
+    return user_data_path("self-trust-workbook-server", appauthor=False)
