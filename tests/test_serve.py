@@ -212,7 +212,7 @@ async def test_idle_timeout_saves_and_closes(server_root, keys):
         await read_until(process, "What I like")
         process.stdin.write(b"quiet mornings")
         await read_until(process, "quiet mornings")
-        await read_until(process, "without a key press", timeout=20)
+        await read_until(process, "Closed after 3 seconds without a key press", timeout=20)
         await asyncio.wait_for(process.wait_closed(), 10)
         assert server.answers(keys[0]) == {"time-with-yourself.like": "quiet mornings"}
         assert "exit=idle timeout" in await server.logged("exit=idle timeout")
@@ -264,3 +264,15 @@ async def test_sigterm_on_the_server_saves_every_session_and_leaves_no_process(s
             conn.close()
     finally:
         server.stop()
+
+
+def test_time_spans_read_naturally():
+    from workbook.serve import parse_listen, span
+
+    assert span(1800) == "30 minutes"
+    assert span(6) == "6 seconds"
+    assert span(1) == "1 second"
+    assert parse_listen("127.0.0.1:2222") == ("127.0.0.1", 2222)
+    assert parse_listen("[::1]:22") == ("::1", 22)
+    with pytest.raises(ValueError, match="HOST:PORT"):
+        parse_listen("2222")

@@ -45,6 +45,15 @@ class Limits:
     keepalive_count_max: int = 3
 
 
+def span(seconds: float) -> str:
+    """A length of time in words: "30 minutes", "45 seconds"."""
+    if seconds >= 90:
+        minutes = round(seconds / 60)
+        return f"{minutes} minutes"
+    whole = max(1, round(seconds))
+    return f"{whole} second{'s' if whole != 1 else ''}"
+
+
 def parse_listen(text: str) -> tuple[str, int]:
     host, _, port = text.rpartition(":")
     if not host or not port.isdigit() or not 0 < int(port) < 65536:
@@ -249,10 +258,9 @@ class Host:
             await asyncio.sleep(min(5.0, limits.idle_timeout / 4, limits.max_session / 4))
             now = time.monotonic()
             if now - session.last_input > limits.idle_timeout:
-                minutes = max(1, round(limits.idle_timeout / 60))
                 session.reason = "idle timeout"
                 session.message = (
-                    f"Closed after {minutes} minute{'s' if minutes != 1 else ''} without a key press. "
+                    f"Closed after {span(limits.idle_timeout)} without a key press. "
                     "Everything is saved; connect again to carry on."
                 )
                 self._signal(session, signal.SIGTERM)
