@@ -69,6 +69,9 @@ def test_screen(snap_compare, name, keys, filled):
         await pilot.press(*keys)
         await pilot.pause()
         await pilot.wait_for_scheduled_animations()
+        await pilot.pause(0.7)  # past the half-second save of the position ...
+        app.saver.wait()  # ... and its write, so the top bar reads "✓ saved" every time
+        await pilot.pause()
         await pilot.pause()
 
     try:
