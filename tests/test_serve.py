@@ -199,6 +199,7 @@ async def test_the_rate_limit_trips(server_root, keys):
         conn, process = await open_workbook(server.port, keys[0])
         await read_until(process, "Too many connections")
         conn.close()
+        assert "exit=rate limit" in await server.logged("exit=rate limit")
     finally:
         server.stop()
 

@@ -137,17 +137,19 @@ class Host:
 
     # -- a session --------------------------------------------------------------
     async def handle(self, process: asyncssh.SSHServerProcess) -> None:
+        fingerprint = process.get_extra_info("workbook_fingerprint")
         if process.get_extra_info("rate_limited"):
             process.stdout.write(
                 b"Too many connections from your address just now. Please wait a minute and connect again.\r\n"
             )
             process.exit(1)
+            log.info("session key=%s duration=0s exit=rate limit", fingerprint)
             return
         if process.get_terminal_type() is None or process.command:
             process.stdout.write(NO_TERMINAL.encode())
             process.exit(1)
+            log.info("session key=%s duration=0s exit=no terminal", fingerprint)
             return
-        fingerprint = process.get_extra_info("workbook_fingerprint")
         session = Session(fingerprint, process)
         earlier = self.sessions.get(fingerprint)
         if earlier is not None:
