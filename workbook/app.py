@@ -15,11 +15,11 @@ from textual.binding import Binding
 from textual.message import Message
 from textual.reactive import reactive
 from textual.screen import Screen
-from textual.theme import Theme
 from textual.timer import Timer
 
 import styles
 from screens.home import HomeScreen
+from screens.theme import HIGH_CONTRAST
 from screens.messages import (
     AnswerChanged,
     DecisionAdded,
@@ -35,22 +35,6 @@ from workbook import content, practice, transfer
 from workbook.saver import Saver
 from workbook.storage import Store, StorageError
 from workbook.text import MAX_ANSWER_CHARS, clean
-
-HIGH_CONTRAST = Theme(
-    name="workbook-high-contrast",
-    primary="#ffffff",
-    secondary="#ffff00",
-    accent="#ffff00",
-    foreground="#ffffff",
-    background="#000000",
-    surface="#000000",
-    panel="#1a1a1a",
-    boost="#262626",
-    warning="#ffff00",
-    error="#ff5f5f",
-    success="#5fff5f",
-    dark=True,
-)
 
 SAVE_DELAY = 0.5  # seconds after the last keystroke
 RETRY_DELAY = 3.0  # seconds between tries when the disk would not take a save
@@ -131,7 +115,6 @@ class WorkbookApp(App[int]):
         self._resume_position = dict(self.position) if self.position else None
         self._timer: Timer | None = None
         self._stale: set[Screen] = set()
-        self._loop: asyncio.AbstractEventLoop | None = None
         self.streak = practice.streak([], self.today())
         self.refresh_streak()
 
@@ -145,7 +128,6 @@ class WorkbookApp(App[int]):
 
     # -- screens -------------------------------------------------------
     def on_mount(self) -> None:
-        self._loop = asyncio.get_running_loop()
         self.register_theme(HIGH_CONTRAST)
         theme = self.settings.get("theme")
         if isinstance(theme, str) and theme in self.available_themes:
@@ -200,6 +182,10 @@ class WorkbookApp(App[int]):
         return int(name.removeprefix("section-")) if name.startswith("section-") else 0
 
     async def _show(self, name: str, field: str | None = None) -> None:
+        from screens.too_small import TooSmallScreen
+
+        if isinstance(self.screen, TooSmallScreen):
+            return  # nothing to show until the terminal is large enough
         self.save_now()
         self._check_elsewhere()
         if self.screen in self._stale and self.screen.name == name:

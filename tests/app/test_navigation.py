@@ -161,7 +161,7 @@ async def test_below_60_by_20_a_notice_replaces_the_layout(make_app):
 
 
 async def test_the_high_contrast_theme_is_remembered(make_app, data_dir):
-    from workbook.app import HIGH_CONTRAST
+    from screens.theme import HIGH_CONTRAST
 
     app = make_app()
     async with app.run_test(size=(80, 24)) as pilot:
