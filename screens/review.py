@@ -11,7 +11,7 @@ from textual.content import Content
 from textual.widgets import Static
 
 from screens.widgets import KeptScreen, KeyBar, TopBar
-from workbook.content import Exercise, Workbook
+from workbook.content import Exercise, Passage, Workbook
 from workbook.progress import entry_has_text, is_answered
 
 NOT_YET = "(not answered yet)"
@@ -59,7 +59,16 @@ class ReviewScreen(KeptScreen):
     def refresh_progress(self) -> None:
         for section in self.workbook.sections:
             parts: list[Content] = [Content.styled(f"{section.number} · {section.title}\n", "bold $accent")]
-            for exercise in section.exercises:
+            for block in section.blocks:
+                if isinstance(block, Passage):
+                    if block.heading:  # which reason the answers below belong to
+                        parts.append(Content.styled(f"{block.heading}\n", "bold"))
+                    continue
+                exercise = block
+                if exercise.kind == "toggle":
+                    if self.answers.get(exercise.key) is True:
+                        parts.append(Content(f"  [x] {exercise.prompt}\n"))
+                    continue
                 parts.append(Content.styled(exercise.prompt + "\n", "italic"))
                 for line in answer_lines(exercise, self.answers.get(exercise.key)):
                     style = "dim" if line == NOT_YET else ""
