@@ -277,3 +277,25 @@ def test_time_spans_read_naturally():
     assert parse_listen("[::1]:22") == ("::1", 22)
     with pytest.raises(ValueError, match="HOST:PORT"):
         parse_listen("2222")
+
+
+def test_serve_mistakes_get_one_line_messages(tmp_path):
+    run = lambda *a: subprocess.run([sys.executable, "-m", "workbook", "--data-dir", str(tmp_path), "serve", *a],
+                                    capture_output=True, text=True, timeout=60)
+    result = run("--authorized-keys", str(tmp_path / "missing"))
+    assert result.returncode == 1 and "cannot read the authorized keys file" in result.stderr
+    bad = tmp_path / "keys"
+    bad.write_text("not a key\n")
+    result = run("--authorized-keys", str(bad))
+    assert result.returncode == 1 and "line 1: not a public key" in result.stderr
+    result = run("--open", "--listen", "nope")
+    assert result.returncode == 1 and "HOST:PORT" in result.stderr
+    result = run()
+    assert result.returncode == 2 and "--authorized-keys FILE, or --open" in result.stderr
+    with socket.socket() as busy:
+        busy.bind(("127.0.0.1", 0))
+        busy.listen()
+        result = run("--open", "--listen", f"127.0.0.1:{busy.getsockname()[1]}")
+    assert result.returncode == 1 and "cannot listen on" in result.stderr
+    for result_text in (result.stderr,):
+        assert "Traceback" not in result_text

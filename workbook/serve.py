@@ -359,10 +359,21 @@ async def serve(
     limits = limits or Limits()
     address, port = parse_listen(listen)
     ensure_private_folder(data_root)
-    allowed = None if open_ else read_authorized_keys(authorized_keys) if authorized_keys else set()
+    try:
+        allowed = None if open_ else read_authorized_keys(authorized_keys) if authorized_keys else set()
+    except OSError as exc:
+        raise ValueError(f"cannot read the authorized keys file {authorized_keys}: {exc.strerror or exc}") from None
     host = Host(data_root, allowed, limits)
     key = load_host_key(host_key)
-    server = await asyncssh.create_server(
+    try:
+        server = await _listen(host, key, address, port, limits)
+    except OSError as exc:
+        raise ValueError(f"cannot listen on {listen}: {exc.strerror or exc}") from None
+    await _run_until_stopped(server, host, open_, allowed, data_root, ready)
+
+
+async def _listen(host: Host, key: asyncssh.SSHKey, address: str, port: int, limits: Limits) -> asyncssh.SSHAcceptor:
+    return await asyncssh.create_server(
         host.server_factory,
         address,
         port,
@@ -377,6 +388,16 @@ async def serve(
         agent_forwarding=False,
         x11_forwarding=False,
     )
+
+
+async def _run_until_stopped(
+    server: asyncssh.SSHAcceptor,
+    host: Host,
+    open_: bool,
+    allowed: set[str] | None,
+    data_root: Path,
+    ready: asyncio.Event | None,
+) -> None:
     sockets = server.sockets
     shown = ", ".join(f"{s.getsockname()[0]}:{s.getsockname()[1]}" for s in sockets)
     who = "any key (--open)" if open_ else f"{len(allowed or ())} authorized key(s)"
