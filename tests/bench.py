@@ -233,7 +233,8 @@ def main() -> int:
             if run == 0:
                 add("idle", term.count_idle(args.idle) * 60 / args.idle)
             term.press(b"\x1b", b"Contents")
-            term.press(b"5", b"gut window ")
+            latency, _ = term.press(b"5", b"gut window ")
+            add("open_game", latency)
             db = data / "workbook.json"
             for _ in range(3):
                 before = db.stat().st_mtime_ns
@@ -272,6 +273,7 @@ def main() -> int:
     bare_switch = median(r["bare_switch"])
     row("section switch (screen built before)", median(r["switch"]), bare_switch)
     row("section switch, first visit", median(r["switch_cold"]), bare_switch)
+    row("open the game (first visit), 10,000 decisions", median(r["open_game"]), bare_switch)
     row("game pick: key to clarity question", median(r["pick"]), bare_switch)
     row("game: enter to next card", median(r["next_card"]), bare_switch)
     row("bytes sent for one section switch", median(r["switch_bytes"]), median(r["bare_switch_bytes"]), "B")
