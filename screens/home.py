@@ -12,7 +12,7 @@ from textual.content import Content
 from textual.widgets import Button, OptionList
 from textual.widgets.option_list import Option
 
-from screens.widgets import KeptScreen, KeyBar, Paragraph, TopBar, plain
+from screens.widgets import KeptScreen, KeyBar, Paragraph, TopBar
 from workbook import practice
 from workbook.content import Workbook
 from workbook.progress import bar, is_answered, section_progress

@@ -5,7 +5,7 @@ Then:                    python tests/check_web.py
 It opens the page, presses 2, types an answer, and leaves screenshots in /tmp/web-*.png; the answer
 is then in /tmp/websrv/web/workbook.json. Needs Debian's chromium and aiohttp (textual-serve brings it).
 """
-import asyncio, json, subprocess, time, base64, aiohttp, sys
+import asyncio, subprocess, base64, aiohttp
 URL = "http://127.0.0.1:8765/"
 async def main():
     chrome = subprocess.Popen(["chromium", "--headless", "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",

@@ -165,7 +165,7 @@ def test_restore_backs_up_the_current_state_first(data_dir):
 
 
 def test_status_counts_and_changes_nothing(data_dir):
-    store = full_store(data_dir)
+    full_store(data_dir)
     files = {p: p.stat().st_mtime_ns for p in data_dir.rglob("*")}
     info = transfer.status(Store.read_only(data_dir), TODAY)
     assert info["practised_today"] is True and info["streak"] == 1 and info["decisions"] == 1
