@@ -299,7 +299,7 @@ class PracticeScreen(KeptScreen):
             box.mount_all([CheckIn(p, app.today()) for p in wanted[: 3 - len(shown)]])
 
     def focus_field(self, field: str | None) -> None:
-        self.query_one(Card).focus(scroll_visible=False)
+        self.set_focus(self.query_one(Card), scroll_visible=False)
 
     def next_card(self) -> None:
         app: Any = self.app

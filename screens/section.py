@@ -95,7 +95,7 @@ class SectionScreen(KeptScreen):
             focusable = self.query_one("#body").query("AnswerArea, LineInput, Choice, ToggleExercise, Button")
             target = focusable.first() if focusable else None
         if target is not None:
-            target.focus()
+            self.set_focus(target)  # at once (widget.focus() waits a turn): keys typed next land here
 
     def _widget_for(self, field: str) -> Widget | None:
         for widget in self.query("AnswerArea, LineInput, Choice, ToggleExercise, Button"):

@@ -204,7 +204,7 @@ async def test_the_rate_limit_trips(server_root, keys):
 
 
 async def test_idle_timeout_saves_and_closes(server_root, keys):
-    server = Server(server_root, "--open", "--idle-timeout", "0.05")  # 3 seconds
+    server = Server(server_root, "--open", "--idle-timeout", "0.1")  # 6 seconds
     try:
         conn, process = await open_workbook(server.port, keys[0])
         await read_until(process, "Contents")
@@ -212,7 +212,7 @@ async def test_idle_timeout_saves_and_closes(server_root, keys):
         await read_until(process, "What I like")
         process.stdin.write(b"quiet mornings")
         await read_until(process, "quiet mornings")
-        await read_until(process, "Closed after 3 seconds without a key press", timeout=20)
+        await read_until(process, "Closed after 6 seconds without a key press", timeout=30)
         await asyncio.wait_for(process.wait_closed(), 10)
         assert server.answers(keys[0]) == {"time-with-yourself.like": "quiet mornings"}
         assert "exit=idle timeout" in await server.logged("exit=idle timeout")

@@ -115,6 +115,8 @@ class WorkbookApp(App[int]):
         self._resume_position = dict(self.position) if self.position else None
         self._timer: Timer | None = None
         self._stale: set[Screen] = set()
+        self._opening = 0  # screens being opened right now
+        self._held_keys: list[events.Key] = []
         self.streak = practice.streak([], self.today())
         self.refresh_streak()
 
@@ -181,11 +183,30 @@ class WorkbookApp(App[int]):
         name = self.screen.name or "home"
         return int(name.removeprefix("section-")) if name.startswith("section-") else 0
 
+    async def on_event(self, event: events.Event) -> None:
+        # Keys typed while a screen is being opened wait until its field has the cursor, then go
+        # on in order; otherwise a quick typist (or a slow machine) would lose the first letters.
+        if isinstance(event, events.Key) and self._opening:
+            self._held_keys.append(event)
+            return
+        await super().on_event(event)
+
     async def _show(self, name: str, field: str | None = None) -> None:
         from screens.too_small import TooSmallScreen
 
         if isinstance(self.screen, TooSmallScreen):
             return  # nothing to show until the terminal is large enough
+        self._opening += 1
+        try:
+            await self._open_screen(name, field)
+        finally:
+            self._opening -= 1
+        if not self._opening:
+            held, self._held_keys = self._held_keys, []
+            for key in held:
+                await super().on_event(key)
+
+    async def _open_screen(self, name: str, field: str | None) -> None:
         self.save_now()
         self._check_elsewhere()
         if self.screen in self._stale and self.screen.name == name:

@@ -200,3 +200,20 @@ async def test_the_palette_has_the_main_actions(make_app):
             assert any(t.startswith(f"Open section {number}:") for t in titles)
         for wanted in ("Export as Markdown", "Export as JSON", "Reset…", "Help: keys", "Theme: high contrast", "Cursor blink on"):
             assert wanted in titles
+
+
+async def test_keys_typed_while_a_section_opens_land_in_its_field(make_app):
+    import asyncio
+
+    from textual import events
+
+    app = make_app()
+    async with app.run_test(size=(80, 24)) as pilot:
+        opening = asyncio.create_task(app.run_action("open_section(4)"))
+        await asyncio.sleep(0)  # the screen is being built ...
+        for ch in "quick":  # ... when the keys arrive, as over a slow link or on a busy machine
+            app.post_message(events.Key(ch, ch))
+        await opening
+        await pilot.pause()
+        assert app.screen.name == "section-4"
+        assert app.focused.text == "quick"
