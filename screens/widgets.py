@@ -384,13 +384,14 @@ class TopBar(Horizontal):
         self.where = where
 
     def compose(self) -> ComposeResult:
+        # Drawn with the current values, so the first frame needs no second layout pass.
         yield Static(plain(self.where), id="where")
-        yield Static("", id="streak")
-        yield Static("", id="status")
+        yield Static(plain(getattr(self.app, "streak_line", "")), id="streak")
+        yield Static(plain(getattr(self.app, "status_line", "")), id="status")
 
     def on_mount(self) -> None:
-        self.watch(self.app, "status_line", self._show_status)
-        self.watch(self.app, "streak_line", self._show_streak)
+        self.watch(self.app, "status_line", self._show_status, init=False)
+        self.watch(self.app, "streak_line", self._show_streak, init=False)
 
     def _show_status(self, text: str) -> None:
         self.query_one("#status", Static).update(plain(text))
