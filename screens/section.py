@@ -13,18 +13,8 @@ from textual.widget import Widget
 from textual.widgets import Static
 
 from screens.messages import FieldFocused
-from screens.widgets import (
-    KeptScreen,
-    KeyBar,
-    AnswerArea,
-    EntriesExercise,
-    Paragraph,
-    PassageText,
-    ScaleChoice,
-    ToggleExercise,
-    TopBar,
-    plain,
-)
+from screens.fields import AnswerArea, EntriesExercise, ScaleChoice, ToggleExercise
+from screens.widgets import KeptScreen, KeyBar, Paragraph, PassageText, TopBar, plain
 from workbook.content import Exercise, Passage, Section
 from workbook.progress import first_unanswered, section_progress
 

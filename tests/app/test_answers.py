@@ -7,7 +7,7 @@ from pathlib import Path
 from textual.widgets import Input
 
 from screens.review import ReviewScreen
-from screens.widgets import AnswerArea, Choice, LineInput, ToggleExercise
+from screens.fields import AnswerArea, Choice, LineInput, ToggleExercise
 from workbook.storage import Store
 
 MARKUP = ["[/]", "[bold]x", "[@click=app.quit]x", "[link=http://example.com]y[/link]"]

@@ -79,7 +79,7 @@ async def test_reset_everything_back_to_first_run_then_undo(make_app, data_dir):
         assert app.answers == {"what-is.own-words": "keep me"}
         await pilot.press("escape", "2")
         await pilot.pause()
-        from screens.widgets import AnswerArea
+        from screens.fields import AnswerArea
 
         assert app.screen.query(AnswerArea).first().text == "keep me"  # rebuilt from the restored data
 

@@ -8,7 +8,7 @@ from screens.help import HelpScreen
 from screens.home import HomeScreen
 from screens.review import ReviewScreen
 from screens.section import SectionScreen
-from screens.widgets import AnswerArea
+from screens.fields import AnswerArea
 from workbook import content
 
 

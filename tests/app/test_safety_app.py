@@ -9,7 +9,8 @@ from hypothesis import strategies as st
 from textual import events
 from textual.widgets import Static
 
-from screens.widgets import AnswerArea, LineInput, plain
+from screens.fields import AnswerArea, LineInput
+from screens.widgets import plain
 from workbook import storage
 from workbook.storage import Store
 from workbook.text import MAX_ANSWER_CHARS, MAX_LINE_CHARS
