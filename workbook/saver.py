@@ -41,16 +41,18 @@ class Saver:
         if changes:
             self._executor.submit(self._write, changes)
 
-    def _write(self, changes: Changes) -> bool:
+    def _apply(self, changes: Changes) -> bool:
+        """Write ``changes``; if the disk refuses, keep them (under any newer ones) for the next try."""
         try:
             self.store.apply(changes)
         except (OSError, StorageError):
             with self._lock:
                 self._pending = changes.merge_under(self._pending)
-            self.on_done(False)
             return False
-        self.on_done(True)
         return True
+
+    def _write(self, changes: Changes) -> None:
+        self.on_done(self._apply(changes))
 
     def then(self, fn: Callable[[], Any], callback: Callable[[Any], None]) -> None:
         """Run ``fn`` on the writer thread after the writes handed over so far; ``callback`` gets its result there."""
@@ -77,15 +79,7 @@ class Saver:
         self.wait()
         with self._lock:
             changes, self._pending = self._pending, Changes()
-        if not changes:
-            return True
-        try:
-            self.store.apply(changes)
-        except (OSError, StorageError):
-            with self._lock:
-                self._pending = changes.merge_under(self._pending)
-            return False
-        return True
+        return self._apply(changes) if changes else True
 
     def close(self) -> None:
         self._executor.shutdown(wait=True)
