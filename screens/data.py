@@ -20,7 +20,7 @@ from workbook.content import Workbook
 
 class DataScreen(KeptScreen):
     AUTO_FOCUS = None
-    BINDINGS = [Binding("escape", "app.home", "Home", id="home")]
+    BINDINGS = [Binding("escape", "app.home", "Home", id="home", priority=True)]
 
     def __init__(self, workbook: Workbook) -> None:
         super().__init__(name="data", classes="data")

@@ -22,10 +22,15 @@ REVIEW_TITLE = "My workbook"
 
 
 class HomeScreen(KeptScreen):
+    # Priority: handled by the app as the keys come in, so keys typed right after never reach the
+    # list that had the focus (Home has no text field that would want them).
     BINDINGS = [
-        *(Binding(str(n), f"app.open_section({n})", f"Section {n}", show=False, id=f"open-{n}") for n in range(1, 8)),
-        Binding("c", "app.resume", "Continue", id="continue"),
-        Binding("d", "app.my_data", "My data", id="my-data"),
+        *(
+            Binding(str(n), f"app.open_section({n})", f"Section {n}", show=False, id=f"open-{n}", priority=True)
+            for n in range(1, 8)
+        ),
+        Binding("c", "app.resume", "Continue", id="continue", priority=True),
+        Binding("d", "app.my_data", "My data", id="my-data", priority=True),
     ]
 
     def __init__(self, workbook: Workbook, answers: dict[str, Any]) -> None:

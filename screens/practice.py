@@ -243,7 +243,7 @@ def panel_text(s: practice.Streak, summary: practice.Summary, today: Any) -> Con
 
 class PracticeScreen(KeptScreen):
     AUTO_FOCUS = None
-    BINDINGS = [Binding("escape", "app.home", "Home", id="home")]
+    BINDINGS = [Binding("escape", "app.home", "Home", id="home", priority=True)]
 
     def __init__(self, section: Section) -> None:
         super().__init__(name=f"section-{section.number}", classes="practice")

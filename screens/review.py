@@ -38,7 +38,7 @@ def answer_lines(exercise: Exercise, value: Any) -> list[str]:
 
 
 class ReviewScreen(KeptScreen):
-    BINDINGS = [Binding("escape", "app.home", "Home", id="home")]
+    BINDINGS = [Binding("escape", "app.home", "Home", id="home", priority=True)]
 
     def __init__(self, workbook: Workbook, answers: dict[str, Any]) -> None:
         super().__init__(name="section-7", classes="review")

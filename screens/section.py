@@ -34,7 +34,7 @@ class SectionScreen(KeptScreen):
 
     AUTO_FOCUS = None
     BINDINGS = [
-        Binding("escape", "app.home", "Home", id="home"),
+        Binding("escape", "app.home", "Home", id="home", priority=True),
     ]
 
     def __init__(self, section: Section, answers: dict[str, Any]) -> None:

@@ -79,6 +79,10 @@ class WorkbookApp(App[int]):
     BINDINGS = [
         Binding("ctrl+q", "quit", "Quit", priority=True, id="quit"),
         Binding("ctrl+g", "home", "Home", priority=True, show=False, id="home-ctrl-g"),
+        # Priority, so the field changes before the next key is handed on: "rest<tab>3" typed in one
+        # burst (or arriving in one packet over SSH) puts the 3 in the next field, not this one.
+        Binding("tab", "focus_next", "Next field", priority=True, show=False, id="next-field"),
+        Binding("shift+tab", "focus_previous", "Previous field", priority=True, show=False, id="previous-field"),
         Binding("f1", "help", "Help", id="help"),
         Binding("question_mark", "help", "Help", show=False, id="help-question"),
         Binding("ctrl+n", "next_section", "Next", priority=True, id="next-section"),

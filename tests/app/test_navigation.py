@@ -217,3 +217,31 @@ async def test_keys_typed_while_a_section_opens_land_in_its_field(make_app):
         await pilot.pause()
         assert app.screen.name == "section-4"
         assert app.focused.text == "quick"
+
+
+async def test_a_burst_of_keys_with_tab_fills_two_fields(make_app):
+    from textual import events
+
+    app = make_app()
+    async with app.run_test(size=(80, 24)) as pilot:
+        await pilot.press("3", "enter")  # section 3, add a need
+        await pilot.pause()
+        for key, char in [("r", "r"), ("e", "e"), ("s", "s"), ("t", "t"), ("tab", "\t"), ("3", "3")]:
+            app.post_message(events.Key(key, char))  # one burst, as from a fast typist or one SSH packet
+        await pilot.pause()
+        await pilot.pause()
+        assert app.answers["needs.needs"] == [{"text": "rest", "honour": "self-compassion"}]
+
+
+async def test_a_burst_of_keys_opening_a_section_types_into_it(make_app):
+    from textual import events
+
+    app = make_app()
+    async with app.run_test(size=(80, 24)) as pilot:
+        await pilot.pause()
+        for key in ["4", "h", "i"]:
+            app.post_message(events.Key(key, key))
+        await pilot.pause()
+        await pilot.pause()
+        assert app.screen.name == "section-4"
+        assert app.answers.get("time-with-yourself.like") == "hi"
