@@ -121,14 +121,23 @@ class WorkbookApp(App[int]):
         self._stale: set[Screen] = set()
         self._opening = 0  # screens being opened right now
         self._held_keys: list[events.Key] = []
+        self._streak_key: tuple[int, Any] | None = None
         self.streak = practice.streak([], self.today())
         self.refresh_streak()
 
     def today(self):
         return practice.local_day(self.clock())
 
-    def refresh_streak(self) -> None:
-        """Recompute the streak from the picks and show it on every screen."""
+    def refresh_streak(self, force: bool = False) -> None:
+        """Recompute the streak from the picks and show it on every screen.
+
+        Picks are only ever added (a reload passes ``force``), so the count and the day tell whether
+        anything changed: a pick no longer walks 10,000 decisions twice (app, then game screen).
+        """
+        key = (len(self.picks), self.today())
+        if key == self._streak_key and not force:
+            return
+        self._streak_key = key
         self.streak = practice.streak(practice.practice_days_of(self.picks), self.today())
         self.streak_line = practice.streak_text(self.streak.current, self.streak.run_ended) if self.picks else ""
 
@@ -389,7 +398,7 @@ class WorkbookApp(App[int]):
         if home:
             await self._show("home")
         self._drop_stale_screens(mark_current=True)
-        self.refresh_streak()
+        self.refresh_streak(force=True)
         self._refresh_screen()
 
     def action_help(self) -> None:
