@@ -276,12 +276,7 @@ class Store:
                 version = SCHEMA_VERSION  # a new workbook
                 self.db.table("meta").insert({"name": "schema", "version": SCHEMA_VERSION})
             version = 0 if version is None else version  # data from before versions were recorded
-            if version > SCHEMA_VERSION:
-                raise NewerData(
-                    f"{self.path} was written by a newer version of the workbook "
-                    f"(data version {version}, this one knows {SCHEMA_VERSION}). "
-                    "It is left untouched: please update the workbook to open it."
-                )
+            self._refuse_newer(version)
             if version < SCHEMA_VERSION:
                 if before_migrate is not None:
                     before_migrate(self)
@@ -335,10 +330,17 @@ class Store:
         """Open for reading only: creates nothing, takes no lock (writes are atomic renames)."""
         store = cls(folder)
         store._storage = AtomicJSONStorage(store.path)
-        version = store._schema_version()
-        if version is not None and version > SCHEMA_VERSION:
-            raise NewerData(f"{store.path} was written by a newer version of the workbook.")
+        store._refuse_newer(store._schema_version() or 0)
         return store
+
+    def _refuse_newer(self, version: int) -> None:
+        """Data from a newer workbook is never read as ours, nor written over."""
+        if version > SCHEMA_VERSION:
+            raise NewerData(
+                f"{self.path} was written by a newer version of the workbook "
+                f"(data version {version}, this one knows {SCHEMA_VERSION}). "
+                "It is left untouched: please update the workbook to open it."
+            )
 
     def tables(self) -> dict[str, Any]:
         """A copy of the whole database, as stored."""
