@@ -395,7 +395,9 @@ class Store:
 
     # -- answers -------------------------------------------------------
     def answers(self) -> dict[str, Any]:
-        """Every answer; this session has now seen them (see :meth:`apply`)."""
+        """Every answer, as in the file now; this session has now seen them (see :meth:`apply`)."""
+        if self._storage is not None:
+            self._storage.refresh()
         found = {doc["key"]: doc["value"] for doc in self.db.table("answers").all()}
         self._seen = dict(found)
         return found

@@ -205,8 +205,13 @@ def undo_reset(store: Store, now: datetime | None = None) -> Undone:
 
     answers = _answer_docs(current)
     kept = _docs(current, "versions")
+    # What the reset erased: the answers it kept as "before the reset" versions.
+    since = chosen.taken.isoformat(timespec="seconds")
+    erased = {v.get("key") for v in kept if v.get("why") == "reset" and str(v.get("replaced") or "") >= since}
     kept_newer = 0
     for key, old in _answer_docs(before).items():
+        if key not in erased and (key in answers or versions_.has_text(old.get("value"))):
+            continue  # not touched by the reset
         if key not in answers:
             # The field is empty since the reset: the erased text goes back, and its "before the
             # reset" version with it (it is the answer again).
