@@ -468,13 +468,13 @@ class WorkbookApp(App[int]):
     async def _put_back(self, message: PutBack) -> None:
         """An earlier version goes back in its field; the text there becomes an earlier version."""
         value = tidy(message.value)
+        self.save_now()  # what was typed there first: it becomes the earlier version
+        # The screen's fields show the old text: build it again from the answers, in place.
+        self._stale.add(self.screen)
         with self.saver.changes() as changes:
             changes.answers[message.key] = value
             changes.keep[message.key] = "put-back"
         self.answers[message.key] = value
-        self.save_now()
-        # The screen's fields show the old text: build it again from the answers, in place.
-        self._stale.add(self.screen)
         await self._show(self.screen.name or "home", message.field or message.key)
         self.notify("The earlier version is back; the text it replaced is kept as an earlier version.", timeout=6)
 
