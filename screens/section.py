@@ -68,7 +68,7 @@ class SectionScreen(KeptScreen):
                     yield PassageText(block.heading, block.paragraphs)
                 else:
                     yield from self._exercise(block)
-        yield KeyBar(("esc/^g", "Home"), ("^n", "Next"), ("^p", "Previous"), ("tab", "Field"), ("^e", "Earlier"))
+        yield KeyBar(("esc/^g", "Home"), ("^n/^p", "Next/previous"), ("tab", "Field"), ("^e", "Earlier versions"))
 
     def _exercise(self, exercise: Exercise) -> list[Widget]:
         """An exercise's widgets, placed straight in the page (fewer containers, faster switches)."""
