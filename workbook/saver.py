@@ -20,6 +20,7 @@ class Saver:
         self.store = store
         self.on_done = on_done  # called on the writer thread with True (saved) or False (kept for later)
         self._pending = Changes()
+        self.refused: Exception | None = None  # why the disk refused the last write (None once one succeeds)
         self._lock = threading.Lock()
         self._executor = ThreadPoolExecutor(max_workers=1, thread_name_prefix="workbook-save")
 
@@ -45,10 +46,12 @@ class Saver:
         """Write ``changes``; if the disk refuses, keep them (under any newer ones) for the next try."""
         try:
             self.store.apply(changes)
-        except (OSError, StorageError):
+        except (OSError, StorageError) as exc:
             with self._lock:
                 self._pending = changes.merge_under(self._pending)
+            self.refused = exc
             return False
+        self.refused = None
         return True
 
     def _write(self, changes: Changes) -> None:
@@ -69,6 +72,11 @@ class Saver:
     def call(self, fn: Callable[[], Any]) -> Any:
         """Run ``fn`` on the writer thread, after the writes handed over so far, and return its result."""
         return self._executor.submit(fn).result()
+
+    def pending(self) -> Changes:
+        """A copy of what is waiting to be saved (for a rescue copy); nothing is taken from the queue."""
+        with self._lock:
+            return Changes().merge_under(self._pending)
 
     def wait(self) -> None:
         """Block until every write handed over so far is done."""

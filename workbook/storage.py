@@ -355,11 +355,12 @@ class Store:
                 "It is left untouched: please update the workbook to open it."
             )
 
-    def tables(self) -> dict[str, Any]:
-        """A copy of the whole database, as stored."""
+    def tables(self, refresh: bool = True) -> dict[str, Any]:
+        """A copy of the whole database, as stored (``refresh`` False: as last read, without the file)."""
         if self._storage is None:
             raise StorageError("the store is not open")
-        self._storage.refresh()
+        if refresh:
+            self._storage.refresh()
         return json.loads(encode(self._storage.read() or {}))
 
     def replace_all(self, data: dict[str, Any]) -> None:
