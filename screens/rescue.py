@@ -61,6 +61,7 @@ class DiskRefused(ModalScreen[str]):
             copy = self.write_copy()
         except RescueError as exc:
             hint.update(plain(f"{str(exc).capitalize()}. Everything is still here: keep trying, or free some space."))
+            hint.display = True
             return
         self.copy = copy
         self.query_one("#rescue-title", Static).update(plain("A rescue copy is saved"))
@@ -71,7 +72,7 @@ class DiskRefused(ModalScreen[str]):
                 "the next start of the workbook offers it too."
             )
         )
-        hint.update("")
+        hint.display = False
         for name in ("#save-copy", "#quit-anyway"):
             self.query_one(name, Button).display = False
         quit_button = self.query_one("#quit", Button)

@@ -470,10 +470,16 @@ class WorkbookApp(App[int]):
                 self.notify(plain_text(f"The rescue copy is not in yet: {rescue.reason(exc)}. It is kept, and the next start offers it again."), severity="warning", timeout=12)
                 return
             await self.reload_data(home=False)
+            if self.screen in self._stale:  # the screen on show has the old answers: build it afresh
+                name, field = self.screen.name or "home", getattr(self.focused, "field_id", None)
+                await self.switch_screen("home")
+                self._drop_stale_screens()
+                await self._show(name, field)
         with contextlib.suppress(OSError):
             rescue.mark_seen(self.store.folder, copy)
         if bring_in:
-            self.notify(plain_text(f"The rescue copy is in your workbook ({len(data['answers'])} answers). "
+            count = len(data["answers"])
+            self.notify(plain_text(f"The rescue copy is in your workbook ({count} answer{'' if count == 1 else 's'}). "
                                    "What was here before is in the backups (`workbook restore`)."), timeout=12)
         else:
             self.notify(plain_text(f"Kept {copy.json_path}; it will not be offered again. "

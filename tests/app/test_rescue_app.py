@@ -10,6 +10,7 @@ from pathlib import Path
 import pytest
 from textual.widgets import Button, Static
 
+from screens.fields import AnswerArea
 from screens.rescue import DiskRefused, OfferRescue
 from workbook import rescue, storage, transfer
 from workbook.storage import Changes, Store
@@ -134,7 +135,8 @@ async def test_when_no_place_takes_the_copy_the_dialog_says_so_and_stays(make_ap
 
 def a_rescue_copy(data_dir: Path) -> rescue.RescueCopy:
     store = Store.open(data_dir)
-    store.apply(Changes(answers={FIELD: "saved", "needs.reminder": "kept too"}))
+    place = {"screen": "section-2", "field": FIELD, "last": {"screen": "section-2", "field": FIELD}}
+    store.apply(Changes(answers={FIELD: "saved", "needs.reminder": "kept too"}, position=place))
     copy = rescue.write(store, Changes(answers={FIELD: "saved and not saved", "time-with-yourself.like": "walks"}))
     store.close()
     return copy
@@ -152,6 +154,9 @@ async def test_the_next_start_offers_the_copy_and_bringing_it_in_matches_it(make
         await pilot.pause()
         assert not isinstance(app.screen, OfferRescue)
         assert app.answers == expected["answers"]
+        await pilot.pause()
+        assert app.screen.name == "section-2"  # where the person was: it shows the answer brought in
+        assert app.screen.query_one(AnswerArea).text == "saved and not saved"
     exported = transfer.export_data(Store.open(data_dir))
     for key in ("answers", "picks", "decisions", "settings"):
         assert exported[key] == expected[key]
