@@ -208,6 +208,8 @@ def run_app(folder: Path, mouse: bool = True) -> int:
     finally:
         if not app.saver.save_now():
             say_unsaved(app)
+        else:
+            app.rescue_superseded()
         app.saver.close()
         os.close(session)
     return app.return_code or 0

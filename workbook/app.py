@@ -450,6 +450,13 @@ class WorkbookApp(App[int]):
         self.rescued = rescue.write(self.store, self.saver.pending(), self._rescue_places())
         return self.rescued
 
+    def rescue_superseded(self) -> None:
+        """A save went through after the rescue copy was written: the workbook holds all of it, so it is not offered."""
+        if self.rescued is not None:
+            with contextlib.suppress(OSError):
+                rescue.mark_seen(self.store.folder, self.rescued)
+            self.rescued = None
+
     def _offer_rescue(self) -> None:
         """At start: a rescue copy of this workbook was saved earlier; offer to bring it in."""
         from screens.rescue import OfferRescue
@@ -614,6 +621,8 @@ class WorkbookApp(App[int]):
         if message.ok:
             if not self.saver.unsaved and self.status_line in ("saving…", "not saved yet, trying again"):
                 self.status_line = "✓ saved"
+            if self.saver.refused is None:
+                self.rescue_superseded()
         else:
             self.status_line = "not saved yet, trying again"
             self._schedule(RETRY_DELAY)

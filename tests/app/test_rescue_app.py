@@ -100,6 +100,31 @@ async def test_save_a_rescue_copy_writes_everything_0600_names_it_then_quits(mak
     assert Store.open(data_dir).answers()[FIELD] == "saved"  # the refusing folder is as it was
 
 
+async def test_a_copy_made_before_the_save_went_through_after_all_is_not_offered(make_app, data_dir, tmp_path, refusing_disk):
+    app = make_app()
+    async with app.run_test(size=(80, 24)) as pilot:
+        await type_then_fill_the_disk(app, pilot, refusing_disk)
+        await pilot.press("ctrl+q")
+        await pilot.pause()
+        await pilot.press("enter")  # save a rescue copy
+        await pilot.pause()
+        [copy] = list(tmp_path.glob("workbook-rescue-*.json"))
+        await pilot.press("escape")  # then keep trying after all
+        await pilot.pause()
+        refusing_disk["on"] = False
+        await pilot.pause(3.5)  # the next try goes through
+        app.saver.wait()
+        await pilot.pause()
+        assert app.status_line == "✓ saved"
+        await pilot.press(*", and more")
+        await pilot.press("ctrl+q")
+        await pilot.pause()
+    assert app.return_code == 0
+    assert Store.open(data_dir).answers()[FIELD] == "saved and not saved, and more"
+    assert copy.exists()  # kept, but the workbook holds all of it: bringing it in would only go back in time
+    assert rescue.find(data_dir) == []
+
+
 async def test_quit_anyway_leaves_and_the_palette_quit_asks_too(make_app, data_dir, tmp_path, refusing_disk):
     app = make_app()
     async with app.run_test(size=(80, 24)) as pilot:
