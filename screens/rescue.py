@@ -38,7 +38,7 @@ class DiskRefused(ModalScreen[str]):
                     f"The disk will not take the save: {self.why}. Everything you wrote is still here.\n\n"
                     "Keep trying: stay in the workbook; it tries again every few seconds.\n"
                     "Save a rescue copy: everything, with the unsaved changes, goes to a file outside "
-                    "the data folder, for `workbook import`.\n"
+                    "the data folder, for workbook import.\n"
                     "Quit anyway: the changes since the last save are not kept."
                 ),
                 id="rescue-text",
@@ -68,8 +68,8 @@ class DiskRefused(ModalScreen[str]):
         self.query_one("#rescue-text", Static).update(
             plain(
                 f"Everything you wrote, with the unsaved changes, is in\n{copy.json_path}\nand, to read, in\n"
-                f"{copy.markdown_path}\n\n`workbook import {copy.json_path}` brings it back; "
-                "the next start of the workbook offers it too."
+                f"{copy.markdown_path}\n\nTo bring it back: workbook import {copy.json_path}\n"
+                "(the next start of the workbook offers it too)."
             )
         )
         hint.display = False
@@ -99,7 +99,7 @@ class OfferRescue(ModalScreen[bool | None]):
 
     def compose(self) -> ComposeResult:
         taken = self.copy.taken
-        when = f" on {taken:%d %B at %H:%M}" if taken else ""
+        when = f" on {taken.day} {taken:%B at %H:%M}" if taken else ""
         with Vertical(id="rescue"):
             yield Static(plain("A rescue copy of your workbook"), id="rescue-title")
             yield Static(

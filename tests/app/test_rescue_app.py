@@ -8,7 +8,10 @@ import stat
 from pathlib import Path
 
 import pytest
+from textual.app import App
 from textual.widgets import Button, Static
+
+import styles
 
 from screens.fields import AnswerArea
 from screens.rescue import DiskRefused, OfferRescue
@@ -215,3 +218,43 @@ async def test_keeping_the_file_stops_the_asking_and_escape_asks_next_time(make_
     async with last.run_test(size=(80, 24)) as pilot:
         await pilot.pause()
         assert not isinstance(last.screen, OfferRescue)
+
+
+class Host(App):
+    """A tiny app to hold one dialog and keep what it dismissed with."""
+
+    def __init__(self, dialog) -> None:
+        super().__init__(css_path=[styles.path("rescue.tcss")])
+        self.dialog = dialog
+        self.results: list = []
+
+    def on_mount(self) -> None:
+        self.push_screen(self.dialog, self.results.append)
+
+
+@pytest.mark.parametrize("keys, result", [(["escape"], "keep"), (["shift+tab", "enter"], "keep"),
+                                          (["tab", "enter"], "quit"), (["enter", "enter"], "quit")])
+async def test_the_disk_refused_dialog_returns_the_choice(keys, result, tmp_path):
+    written = []
+
+    def write_copy() -> rescue.RescueCopy:
+        written.append(True)
+        return rescue.RescueCopy(tmp_path / "c.json", tmp_path / "c.md")
+
+    host = Host(DiskRefused("the disk is full", write_copy))
+    async with host.run_test(size=(80, 24)) as pilot:
+        await pilot.pause()
+        await pilot.press(*keys)
+        await pilot.pause()
+    assert host.results == [result]
+    assert written == ([True] if keys == ["enter", "enter"] else [])  # a copy only when asked for
+
+
+@pytest.mark.parametrize("keys, result", [(["enter"], True), (["tab", "enter"], False), (["escape"], None)])
+async def test_the_rescue_offer_returns_the_answer(keys, result, tmp_path):
+    host = Host(OfferRescue(rescue.RescueCopy(tmp_path / "c.json", tmp_path / "c.md")))
+    async with host.run_test(size=(80, 24)) as pilot:
+        await pilot.pause()
+        await pilot.press(*keys)
+        await pilot.pause()
+    assert host.results == [result]
