@@ -222,11 +222,16 @@ def find(folder: Path, where: list[Path] | None = None) -> list[RescueCopy]:
     """This workbook's rescue copies not yet answered about, newest first."""
     seen = _seen(folder)
     found = []
-    pattern = f"{PREFIX}*-{folder_tag(folder)}.json"
-    pattern_n = f"{PREFIX}*-{folder_tag(folder)}-*.json"
+    tag = f"-{folder_tag(folder)}"
     for place in where if where is not None else places(folder):
         with contextlib.suppress(OSError):
-            for path in [*place.glob(pattern), *place.glob(pattern_n)]:
+            for name in os.listdir(place):  # one pass: a home folder can hold thousands of files
+                if not (name.startswith(PREFIX) and name.endswith(".json")):
+                    continue
+                stem = name.removesuffix(".json")
+                if not (stem.endswith(tag) or tag + "-" in stem):
+                    continue
+                path = place / name
                 if str(path) not in seen and path.is_file():
                     found.append(RescueCopy(path, path.with_suffix(".md")))
     return sorted(set(found), key=_order, reverse=True)

@@ -258,3 +258,11 @@ async def test_the_rescue_offer_returns_the_answer(keys, result, tmp_path):
         await pilot.press(*keys)
         await pilot.pause()
     assert host.results == [result]
+
+
+async def test_hosted_the_copy_stays_beside_the_profile(make_app, data_dir, tmp_path, monkeypatch):
+    monkeypatch.setenv("WORKBOOK_HOSTED", "1")
+    app = make_app()
+    assert app._rescue_places() == [tmp_path.resolve()]  # never the server's home or temporary folder
+    monkeypatch.delenv("WORKBOOK_HOSTED")
+    assert len(make_app()._rescue_places() or rescue.places(data_dir)) >= 2
