@@ -80,7 +80,7 @@ def wait_exit(pid: int, fd: int, timeout: float = 15) -> tuple[int | None, bytes
     return None, out
 
 
-def hang_up_after(folder: Path, home: Path, refuse) -> tuple[int | None, str]:
+def hang_up_after(folder: Path, home: Path, refuse, sig: int = signal.SIGHUP) -> tuple[int | None, str]:
     """Type an answer, let it save, make the disk refuse, type more, then SIGHUP before the autosave."""
     pid, fd = spawn(folder, home)
     try:
@@ -93,7 +93,7 @@ def hang_up_after(folder: Path, home: Path, refuse) -> tuple[int | None, str]:
         refuse()
         os.write(fd, b" and then the disk refused")
         read_until(fd, b"disk refused")
-        os.kill(pid, signal.SIGHUP)
+        os.kill(pid, sig)
         status, out = wait_exit(pid, fd)
     finally:
         os.close(fd)
@@ -114,7 +114,8 @@ def check_rescue(status: int | None, said: str, folder: Path, where: Path) -> Pa
     return copy
 
 
-def test_a_hang_up_with_the_workbook_file_replaced_underneath_writes_the_rescue_copy(tmp_path: Path):
+@pytest.mark.parametrize("sig", [signal.SIGHUP, signal.SIGTERM])
+def test_a_hang_up_with_the_workbook_file_replaced_underneath_writes_the_rescue_copy(tmp_path: Path, sig: int):
     folder = tmp_path / "data"
     home = tmp_path / "home"
     home.mkdir()
@@ -123,7 +124,7 @@ def test_a_hang_up_with_the_workbook_file_replaced_underneath_writes_the_rescue_
         (folder / DB_NAME).unlink()
         (folder / DB_NAME).mkdir()
 
-    status, said = hang_up_after(folder, home, replace_with_a_folder)
+    status, said = hang_up_after(folder, home, replace_with_a_folder, sig)
     copy = check_rescue(status, said, folder, tmp_path)  # the data folder's parent took it
     assert "the workbook file was replaced by a folder" in said
     # and `workbook import` takes it

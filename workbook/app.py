@@ -414,6 +414,7 @@ class WorkbookApp(App[int]):
 
     async def action_quit(self) -> None:
         if self.save_and_close():
+            self.rescue_superseded()
             self.exit(0)
             return
         from screens.rescue import DiskRefused  # the disk will not take the save: ask, never leave silently
@@ -451,7 +452,7 @@ class WorkbookApp(App[int]):
         return self.rescued
 
     def rescue_superseded(self) -> None:
-        """A save went through after the rescue copy was written: the workbook holds all of it, so it is not offered."""
+        """Everything is saved after all, rescue copy or not: the workbook holds all of it, so it is not offered."""
         if self.rescued is not None:
             with contextlib.suppress(OSError):
                 rescue.mark_seen(self.store.folder, self.rescued)
@@ -621,8 +622,6 @@ class WorkbookApp(App[int]):
         if message.ok:
             if not self.saver.unsaved and self.status_line in ("saving…", "not saved yet, trying again"):
                 self.status_line = "✓ saved"
-            if self.saver.refused is None:
-                self.rescue_superseded()
         else:
             self.status_line = "not saved yet, trying again"
             self._schedule(RETRY_DELAY)

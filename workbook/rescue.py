@@ -188,7 +188,10 @@ def _names(folder: Path, place: Path, now: datetime) -> tuple[Path, Path]:
 def write(store: Store, pending: Changes, where: list[Path] | None = None, now: datetime | None = None) -> RescueCopy:
     """Write the rescue copy (JSON and Markdown, 0600) to the first place that takes both files."""
     now = now or datetime.now(timezone.utc)
-    json_text, markdown = texts(store, pending, now)
+    try:
+        json_text, markdown = texts(store, pending, now)
+    except (OSError, StorageError) as exc:
+        raise RescueError(f"the rescue copy could not be put together: {reason(exc)}") from None
     tried = []
     for place in where if where is not None else places(store.folder):
         json_path, md_path = _names(store.folder, place, now)
