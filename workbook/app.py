@@ -461,9 +461,10 @@ class WorkbookApp(App[int]):
     def _offer_rescue(self) -> None:
         """At start: a rescue copy of this workbook was saved earlier; offer to bring it in."""
         from screens.rescue import OfferRescue
+        from screens.too_small import TooSmallScreen
 
         found = rescue.find(self.store.folder, self._rescue_places())
-        if found:
+        if found and not isinstance(self.screen, TooSmallScreen):  # too small to read it: asked next time
             self.push_screen(OfferRescue(found[0]), lambda yes: self._rescue_answered(found[0], yes))
 
     async def _rescue_answered(self, copy: rescue.RescueCopy, bring_in: bool | None) -> None:
