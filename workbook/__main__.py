@@ -176,6 +176,23 @@ def run_command(args: argparse.Namespace, folder: Path) -> int:
     return 0
 
 
+def say_unsaved(app) -> None:
+    """The disk would not take the last changes: say so, and where the rescue copy is if one was written."""
+    from workbook import rescue
+
+    why = rescue.reason(app.saver.refused)
+    if app.rescued is not None:
+        line = (f"workbook: the last changes could not be written to the data folder ({why}). Everything, with them, "
+                f"is in the rescue copy {app.rescued.json_path} (to read: {app.rescued.markdown_path}); "
+                f"`workbook import {app.rescued.json_path}` brings it back.")
+    else:
+        line = f"workbook: the last changes could not be written to the data folder ({why})."
+    try:
+        print(line, file=sys.stderr, flush=True)
+    except OSError:
+        pass  # the terminal is gone (a hang-up); the rescue copy is found at the next start
+
+
 def run_app(folder: Path, mouse: bool = True) -> int:
     from workbook import transfer
 
@@ -197,7 +214,9 @@ def run_app(folder: Path, mouse: bool = True) -> int:
         app.run(mouse=mouse)
     finally:
         if not app.saver.save_now():
-            print("workbook: the last changes could not be written to the data folder.", file=sys.stderr)
+            say_unsaved(app)
+        else:
+            app.rescue_superseded()
         app.saver.close()
         os.close(session)
     return app.return_code or 0

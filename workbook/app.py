@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import gc
 import os
 import random
@@ -32,7 +33,7 @@ from screens.messages import (
     SettingChanged,
     UndoResetRequested,
 )
-from workbook import content, practice, transfer
+from workbook import content, practice, rescue, transfer
 from workbook import versions as versions_
 from workbook.saver import Saver
 from workbook.storage import Store, StorageError
@@ -76,7 +77,7 @@ class ChangedElsewhere(Message):
 
 class WorkbookApp(App[int]):
     TITLE = "Self-Trust Workbook"
-    CSS_PATH = [styles.path(name) for name in ("app.tcss", "home.tcss", "section.tcss", "practice.tcss", "review.tcss", "data.tcss")]
+    CSS_PATH = [styles.path(name) for name in ("app.tcss", "home.tcss", "section.tcss", "practice.tcss", "review.tcss", "data.tcss", "rescue.tcss")]
     COMMAND_PALETTE_BINDING = "ctrl+o"
     BINDINGS = [
         Binding("ctrl+q", "quit", "Quit", priority=True, id="quit"),
@@ -125,6 +126,7 @@ class WorkbookApp(App[int]):
         self._opening = 0  # screens being opened right now
         self._held_keys: list[events.Key] = []
         self._streak_key: tuple[int, Any] | None = None
+        self.rescued: rescue.RescueCopy | None = None  # a rescue copy written this session
         self.streak = practice.streak([], self.today())
         self.refresh_streak()
 
@@ -157,7 +159,9 @@ class WorkbookApp(App[int]):
         for sig in (signal.SIGHUP, signal.SIGTERM):
             loop.add_signal_handler(sig, self._hang_up)
         if self._resume_position:
-            self.call_after_refresh(self._welcome_back)
+            self.call_after_refresh(self._welcome_back)  # then offers a rescue copy, if there is one
+        else:
+            self.call_after_refresh(self._offer_rescue)
         # Everything loaded so far lives as long as the app: keep it out of the garbage collector's
         # full passes, which otherwise walk 10,000 decisions and pause the interface for ~10 ms.
         self.call_after_refresh(gc.freeze)
@@ -169,6 +173,7 @@ class WorkbookApp(App[int]):
         if position.get("screen", "home") != "home":
             await self._show(position["screen"], position.get("field"))
         self.status_line = "Welcome back"
+        self._offer_rescue()
 
     def has_position(self) -> bool:
         """Whether there is a place to continue from."""
@@ -434,13 +439,86 @@ class WorkbookApp(App[int]):
             self.push_screen(HelpScreen())
 
     async def action_quit(self) -> None:
-        self.save_and_close()
-        self.exit(0)
+        if self.save_and_close():
+            self.rescue_superseded()
+            self.exit(0)
+            return
+        from screens.rescue import DiskRefused  # the disk will not take the save: ask, never leave silently
+
+        if not isinstance(self.screen, DiskRefused):
+            self.push_screen(DiskRefused(rescue.reason(self.saver.refused), self.write_rescue_copy), self._after_refused)
+
+    def _after_refused(self, choice: str | None) -> None:
+        if choice == "quit":
+            self.exit(0)
+        else:
+            self.save_now()  # keep trying: now, then every few seconds
 
     def _hang_up(self) -> None:
-        """SIGHUP or SIGTERM: the connection is gone or we are asked to stop. Save, then leave."""
-        self.save_and_close()
+        """SIGHUP or SIGTERM: the connection is gone or we are asked to stop. Save, then leave.
+
+        If the disk will not take the save, a rescue copy is written without a question (its path
+        is printed on standard error once the terminal is given back).
+        """
+        if not self.save_and_close():
+            with contextlib.suppress(rescue.RescueError, OSError, StorageError):
+                self.write_rescue_copy()
         self.exit(0)
+
+    # -- rescue copies -----------------------------------------------------
+    def _rescue_places(self):
+        """Hosted: only beside the profile (the server's own folder); else the usual places."""
+        return [self.store.folder.resolve().parent] if self.hosted else None
+
+    def write_rescue_copy(self) -> rescue.RescueCopy:
+        """Everything, with what is not saved yet, to a file outside the data folder (raises RescueError)."""
+        self._collect_typing()
+        self.saver.wait()
+        self.rescued = rescue.write(self.store, self.saver.pending(), self._rescue_places())
+        return self.rescued
+
+    def rescue_superseded(self) -> None:
+        """Everything is saved after all, rescue copy or not: the workbook holds all of it, so it is not offered."""
+        if self.rescued is not None:
+            with contextlib.suppress(OSError):
+                rescue.mark_seen(self.store.folder, self.rescued)
+            self.rescued = None
+
+    def _offer_rescue(self) -> None:
+        """At start: a rescue copy of this workbook was saved earlier; offer to bring it in."""
+        from screens.rescue import OfferRescue
+        from screens.too_small import TooSmallScreen
+
+        found = rescue.find(self.store.folder, self._rescue_places())
+        if found and not isinstance(self.screen, TooSmallScreen):  # too small to read it: asked next time
+            self.push_screen(OfferRescue(found[0]), lambda yes: self._rescue_answered(found[0], yes))
+
+    async def _rescue_answered(self, copy: rescue.RescueCopy, bring_in: bool | None) -> None:
+        if bring_in is None:
+            return  # asked again at the next start
+        if bring_in:
+            self.save_and_close()
+            try:
+                data = rescue.read(copy)
+                transfer.import_data(self.store, data)  # after the usual automatic backup
+            except (OSError, StorageError) as exc:
+                self.notify(plain_text(f"The rescue copy is not in yet: {rescue.reason(exc)}. It is kept, and the next start offers it again."), severity="warning", timeout=12)
+                return
+            await self.reload_data(home=False)
+            if self.screen in self._stale:  # the screen on show has the old answers: build it afresh
+                name, field = self.screen.name or "home", getattr(self.focused, "field_id", None)
+                await self.switch_screen("home")
+                self._drop_stale_screens()
+                await self._show(name, field)
+        with contextlib.suppress(OSError):
+            rescue.mark_seen(self.store.folder, copy)
+        if bring_in:
+            count = len(data["answers"])
+            self.notify(plain_text(f"The rescue copy is in your workbook ({count} answer{'' if count == 1 else 's'}). "
+                                   "What was here before is in the backups (`workbook restore`)."), timeout=12)
+        else:
+            self.notify(plain_text(f"Kept {copy.json_path}; it will not be offered again. "
+                                   f"`workbook import {copy.json_path}` brings it in any time."), timeout=12)
 
     # -- the one save path ----------------------------------------------
     @on(AnswerChanged)

@@ -21,6 +21,7 @@ class Saver:
         self.on_done = on_done  # called on the writer thread with True (saved) or False (kept for later)
         self._pending = Changes()
         self._kept: list[dict[str, Any]] = []  # earlier versions the writes made, for the interface
+        self.refused: Exception | None = None  # why the disk refused the last write (None once one succeeds)
         self._lock = threading.Lock()
         self._executor = ThreadPoolExecutor(max_workers=1, thread_name_prefix="workbook-save")
 
@@ -46,13 +47,15 @@ class Saver:
         """Write ``changes``; if the disk refuses, keep them (under any newer ones) for the next try."""
         try:
             kept = self.store.apply(changes)
-        except (OSError, StorageError):
+        except (OSError, StorageError) as exc:
             with self._lock:
                 self._pending = changes.merge_under(self._pending)
+            self.refused = exc
             return False
         if kept:
             with self._lock:
                 self._kept.extend(kept)
+        self.refused = None
         return True
 
     def take_kept(self) -> list[dict[str, Any]]:
@@ -79,6 +82,11 @@ class Saver:
     def call(self, fn: Callable[[], Any]) -> Any:
         """Run ``fn`` on the writer thread, after the writes handed over so far, and return its result."""
         return self._executor.submit(fn).result()
+
+    def pending(self) -> Changes:
+        """A copy of what is waiting to be saved (for a rescue copy); nothing is taken from the queue."""
+        with self._lock:
+            return Changes().merge_under(self._pending)
 
     def wait(self) -> None:
         """Block until every write handed over so far is done."""

@@ -36,6 +36,7 @@ SCHEMA_VERSION = 2
 DB_NAME = "workbook.json"
 LOCK_NAME = ".workbook.lock"
 TMP_PREFIX = ".workbook-"
+_UNREAD = (-1, -1, -1)  # a file stamp no file has: the next refresh reads the file again
 
 
 class StorageError(Exception):
@@ -147,6 +148,7 @@ class AtomicJSONStorage(Storage):
         self.path = Path(path)
         self._data: dict[str, Any] | None = None
         self._stamp: tuple[int, int, int] | None = None
+        self._refused_at: tuple[int, int, int] | None = None  # the file's stamp when a write was refused
         self._depth = 0
         self._dirty = False
         self.generation = 0  # bumped whenever the data is reloaded from disk
@@ -178,10 +180,12 @@ class AtomicJSONStorage(Storage):
             raise DamagedData(f"{self.path} {what}") from exc
         if not isinstance(data, dict):
             raise DamagedData(f"{self.path} does not hold a workbook")
+        if stamp != self._refused_at:
+            self.foreign = True  # not just our own file read again after a refused write
+        self._refused_at = None
         self._stamp = stamp
         self.generation += 1
         self._data = data
-        self.foreign = True
         return True
 
     def read(self) -> dict[str, Any] | None:
@@ -195,7 +199,16 @@ class AtomicJSONStorage(Storage):
             self._flush()
 
     def _flush(self) -> None:
-        atomic_write(self.path, encode(self._data or {}))
+        try:
+            atomic_write(self.path, encode(self._data or {}))
+        except BaseException:
+            # The memory now holds a write the disk refused: read the file again before the next
+            # write, so a retry starts from what is on disk (a refused pick is not added twice).
+            if self._stamp != _UNREAD:
+                self._refused_at = self._stamp
+            self._stamp = _UNREAD
+            self._dirty = False
+            raise
         self._stamp = self._file_stamp()
         self._dirty = False
 
@@ -364,11 +377,12 @@ class Store:
                 "It is left untouched: please update the workbook to open it."
             )
 
-    def tables(self) -> dict[str, Any]:
-        """A copy of the whole database, as stored."""
+    def tables(self, refresh: bool = True) -> dict[str, Any]:
+        """A copy of the whole database, as stored (``refresh`` False: as last read, without the file)."""
         if self._storage is None:
             raise StorageError("the store is not open")
-        self._storage.refresh()
+        if refresh:
+            self._storage.refresh()
         return json.loads(encode(self._storage.read() or {}))
 
     def replace_all(self, data: dict[str, Any]) -> None:
@@ -401,6 +415,10 @@ class Store:
         found = {doc["key"]: doc["value"] for doc in self.db.table("answers").all()}
         self._seen = dict(found)
         return found
+
+    def knows_as(self, other: Store) -> None:
+        """Take ``other``'s record of what it last read, so a copy of its data saves as it would."""
+        self._seen = dict(other._seen)
 
     def written(self) -> dict[str, str]:
         """When each answer was last written (answers from before version 2 have no time)."""

@@ -99,3 +99,26 @@ def test_a_failed_write_keeps_the_old_file(data_dir: Path, monkeypatch: pytest.M
     monkeypatch.undo()
     assert Store.open(data_dir).answers() == {"a": "kept"}
     assert sorted(p.name for p in data_dir.iterdir()) == [storage.LOCK_NAME, storage.DB_NAME]
+
+
+def test_a_refused_write_tried_again_adds_a_pick_once_and_is_not_taken_for_another_window(data_dir: Path, monkeypatch: pytest.MonkeyPatch):
+    from workbook.storage import Changes
+
+    store = Store.open(data_dir)
+    store.save({"a": "kept"})
+    store.refresh()
+    real = storage.atomic_write
+
+    def full_disk(path, data):
+        raise OSError(28, "No space left on device")
+
+    monkeypatch.setattr(storage, "atomic_write", full_disk)
+    changes = Changes(answers={"a": "new"}, new_picks=[{"id": "p1", "day": "2026-01-01"}])
+    for _ in range(3):  # the app tries again every few seconds
+        with pytest.raises(OSError):
+            store.apply(changes)
+    monkeypatch.setattr(storage, "atomic_write", real)
+    assert store.refresh() is False  # our own file read again: nobody else saved
+    store.apply(changes)
+    assert [p["id"] for p in Store.open(data_dir).picks()] == ["p1"]
+    assert Store.open(data_dir).answers() == {"a": "new"}
