@@ -575,15 +575,16 @@ async def _run_until_stopped(
 
 
 def serve_web(listen: str, data_root: Path) -> None:
-    """The same app in a browser through textual-serve (local only unless --listen says otherwise)."""
-    from textual_serve.server import Server
+    """The same app in a browser through textual-serve (local only unless --listen says otherwise), on a
+    page that asks nothing of any other host (workbook/web.py)."""
+    from workbook.web import WebServer
 
     address, port = parse_listen(listen)
     folder = data_root / "web"
     ensure_private_folder(data_root)
     ensure_private_folder(folder)
     command = f"{sys.executable} -m workbook --data-dir {folder}"
-    Server(command, host=address, port=port, title="Self-Trust Workbook").serve()
+    WebServer(command, host=address, port=port, title="Self-Trust Workbook").serve()
 
 
 def run(args: Any) -> int:
