@@ -65,7 +65,8 @@ async def test_twenty_session_channels_on_one_connection_start_one_workbook(serv
         await read_until(first, "Self-Trust is the act")
         log = await server.logged("cap: refusing more than one session")
         assert log.count("cap: refusing more than one session") == 1
-        conn.close()
+        first.stdin.write(b"\x11")  # ctrl+q: its one session over, the server closes the connection
+        await asyncio.wait_for(conn.wait_closed(), 20)
     finally:
         server.stop()
 
@@ -201,5 +202,7 @@ async def test_anonymous_connects_do_not_use_up_an_address_and_silent_ones_are_c
                 data += chunk
             assert data.startswith(b"SSH-2.0-")
             sock.close()
+        conn = await connect(server.port, asyncssh.generate_private_key("ssh-ed25519"))
+        await asyncio.wait_for(conn.wait_closed(), 15)  # logged in, then no session: not kept either
     finally:
         server.stop()

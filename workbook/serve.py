@@ -427,16 +427,14 @@ class _Server(asyncssh.SSHServer):
         self.address = "?"
         self.process: asyncssh.SSHServerProcess | None = None  # its one session
         self.told = False  # the sentence about one session was shown
-        self.hello: asyncio.TimerHandle | None = None
+        self.timer: asyncio.TimerHandle | None = None  # closes a connection that sends nothing, or logs in and opens nothing
 
     def connection_made(self, conn: asyncssh.SSHServerConnection) -> None:
         self.conn = conn
         peer = conn.get_extra_info("peername") or ("?", 0)
         self.address = str(peer[0])
         if self.host.admit(self, self.address):
-            self.hello = asyncio.get_running_loop().call_later(
-                min(self.host.limits.hello_timeout, self.host.limits.login_timeout), self._silent
-            )
+            self._set_timer(min(self.host.limits.hello_timeout, self.host.limits.login_timeout), self._silent)
 
     def spoke(self) -> bool:
         """The other side has sent something (its SSH version line)."""
@@ -446,17 +444,27 @@ class _Server(asyncssh.SSHServer):
         if self.conn is not None:
             asyncio.get_running_loop().call_soon(self.conn.abort)
 
+    def _set_timer(self, delay: float | None, then: Any = None) -> None:
+        if self.timer is not None:
+            self.timer.cancel()
+            self.timer = None
+        if delay is not None:
+            self.timer = asyncio.get_running_loop().call_later(delay, then)
+
     def _silent(self) -> None:
-        self.hello = None
+        self.timer = None
         if not self.spoke() and self in self.host.pending:
             self.host.pending.pop(self, None)
             self.drop()
 
+    def _no_session(self) -> None:
+        self.timer = None
+        if self.process is None:  # logged in, then nothing: the socket is not kept
+            self.drop()
+
     def connection_lost(self, exc: Exception | None) -> None:
         self.host.pending.pop(self, None)
-        if self.hello is not None:
-            self.hello.cancel()
-            self.hello = None
+        self._set_timer(None)
 
     def session_requested(self) -> asyncssh.SSHServerProcess:
         """One session channel a connection: more would each start a workbook."""
@@ -471,8 +479,16 @@ class _Server(asyncssh.SSHServer):
                 except (AttributeError, OSError, asyncssh.Error):
                     pass
             raise asyncssh.ChannelOpenError(asyncssh.OPEN_ADMINISTRATIVELY_PROHIBITED, ONE_SESSION)
-        self.process = asyncssh.SSHServerProcess(self.host.handle, None, 3, False)
+        self._set_timer(None)
+        self.process = asyncssh.SSHServerProcess(self._session, None, 3, False)
         return self.process
+
+    async def _session(self, process: asyncssh.SSHServerProcess) -> None:
+        try:
+            await self.host.handle(process)
+        finally:  # its one session is over: the connection has no more use (its last words get a second)
+            if self.conn is not None:
+                asyncio.get_running_loop().call_later(1.0, self.conn.close)
 
     def begin_auth(self, username: str) -> bool:
         return True
@@ -496,9 +512,7 @@ class _Server(asyncssh.SSHServer):
 
     def auth_completed(self) -> None:
         self.host.pending.pop(self, None)
-        if self.hello is not None:
-            self.hello.cancel()
-            self.hello = None
+        self._set_timer(self.host.limits.login_timeout, self._no_session)
         if self.conn is not None and self.last_key is not None:
             self.conn.set_extra_info(workbook_fingerprint=self.last_key.get_fingerprint("sha256"))
             if self.host.over_rate(self.address):  # only logins count: anonymous connects lock no one out
