@@ -34,7 +34,7 @@ from workbook.storage import ensure_private_folder
 log = logging.getLogger("workbook.serve")
 
 NO_TERMINAL = "The workbook needs a terminal: connect with plain `ssh -p PORT HOST`, without a command or -T.\r\n"
-ONE_SESSION = "This connection already has the workbook open; open a new connection for another window."
+ONE_SESSION = "This connection already has the workbook open: one window at a time."
 CANNOT_START = "The workbook cannot start just now (the server is busy). Please connect again in a little while.\r\n"
 
 # The terminal a visitor asks for, kept to what a person's terminal can be: a pty's size is clamped
