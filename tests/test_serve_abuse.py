@@ -112,6 +112,34 @@ async def test_huge_sizes_and_odd_terminal_names_get_a_working_session_at_a_sane
         server.stop()
 
 
+def rss_mb(pid: int) -> float:
+    for line in Path(f"/proc/{pid}/status").read_text().splitlines():
+        if line.startswith("VmRSS:"):
+            return int(line.split()[1]) / 1024
+    return 0.0
+
+
+async def test_a_flood_of_environment_variables_is_not_kept(server_root):
+    server = Server(server_root, "--open")
+    try:
+        conn, process = await open_workbook(server.port, asyncssh.generate_private_key("ssh-ed25519"))
+        await read_until(process, "Contents")  # the server at its working size
+        conn.close()
+        before = rss_mb(server.proc.pid)
+        conn = await connect(server.port, asyncssh.generate_private_key("ssh-ed25519"))
+        flood = {f"V{n}": "x" * 30000 for n in range(1500)}  # 45 MB of environment
+        process = await conn.create_process(encoding=None, **TERM, env={**flood, "COLORTERM": "truecolor"})
+        await read_until(process, "Contents", timeout=60)
+        grown = rss_mb(server.proc.pid) - before
+        print(f"\nserver memory grew {grown:.1f} MB after 1500 environment variables of 30 KB")
+        assert grown < 30
+        environ = [Path(f"/proc/{pid}/environ").read_bytes().split(b"\0") for pid in workbook_processes(server_root)]
+        assert environ and all(b"COLORTERM=truecolor" in env for env in environ)  # the one it reads is kept
+        conn.close()
+    finally:
+        server.stop()
+
+
 async def test_two_hundred_bad_sessions_leave_no_open_files_or_processes_behind(server_root):
     server = Server(server_root, "--open", "--rate", "10000")
     pid = server.proc.pid

@@ -417,6 +417,19 @@ class Host:
         await asyncio.gather(*(self.stop(s, "server stopped") for s in list(self.sessions.values())))
 
 
+class _Channel(asyncssh.SSHServerChannel):
+    """A session channel that keeps only the environment variable the workbook reads (asyncssh keeps
+    every one a client sends: thousands of them would fill the server's memory)."""
+
+    def _process_env_request(self, packet: Any) -> bool:
+        key, value = packet.get_string(), packet.get_string()
+        packet.check_end()
+        if key != b"COLORTERM" or len(value) > 64:
+            return False
+        self._env[key] = value
+        return True
+
+
 class _Server(asyncssh.SSHServer):
     """Public keys only; the key that authenticated is the person."""
 
@@ -466,7 +479,7 @@ class _Server(asyncssh.SSHServer):
         self.host.pending.pop(self, None)
         self._set_timer(None)
 
-    def session_requested(self) -> asyncssh.SSHServerProcess:
+    def session_requested(self) -> tuple[asyncssh.SSHServerChannel, asyncssh.SSHServerProcess]:
         """One session channel a connection: more would each start a workbook."""
         if self.process is not None:
             if not self.told:
@@ -481,7 +494,10 @@ class _Server(asyncssh.SSHServer):
             raise asyncssh.ChannelOpenError(asyncssh.OPEN_ADMINISTRATIVELY_PROHIBITED, ONE_SESSION)
         self._set_timer(None)
         self.process = asyncssh.SSHServerProcess(self._session, None, 3, False)
-        return self.process
+        assert self.conn is not None
+        channel = self.conn.create_server_channel(encoding=None)
+        channel.__class__ = _Channel
+        return channel, self.process
 
     async def _session(self, process: asyncssh.SSHServerProcess) -> None:
         try:
