@@ -32,7 +32,7 @@ async def main() -> int:
     parser.add_argument("--sessions", type=int, default=20)
     args = parser.parse_args()
     root = Path(tempfile.mkdtemp()) / "server"
-    server = Server(root, "--open", "--rate", "1000")
+    server = Server(root, "--open", "--rate", "1000", "--max-sessions", "1000", "--max-sessions-per-address", "1000")
     try:
         # time from connecting to Home drawn, one session at a time
         times = []

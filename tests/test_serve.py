@@ -287,6 +287,8 @@ def test_serve_mistakes_get_one_line_messages(tmp_path):
     bad.write_text("not a key\n")
     result = run("--authorized-keys", str(bad))
     assert result.returncode == 1 and "line 1: not a public key" in result.stderr
+    result = run("--open", "--max-sessions-per-address", "0")
+    assert result.returncode == 1 and "--max-sessions-per-address takes a number from 1 up" in result.stderr
     result = run("--open", "--listen", "nope")
     assert result.returncode == 1 and "HOST:PORT" in result.stderr
     result = run()

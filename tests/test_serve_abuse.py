@@ -141,7 +141,7 @@ async def test_a_flood_of_environment_variables_is_not_kept(server_root):
 
 
 async def test_two_hundred_bad_sessions_leave_no_open_files_or_processes_behind(server_root):
-    server = Server(server_root, "--open", "--rate", "10000")
+    server = Server(server_root, "--open", "--rate", "10000", "--max-sessions-per-address", "1000")
     pid = server.proc.pid
     try:
         conn, process = await open_workbook(server.port, asyncssh.generate_private_key("ssh-ed25519"))
@@ -234,3 +234,39 @@ async def test_anonymous_connects_do_not_use_up_an_address_and_silent_ones_are_c
         await asyncio.wait_for(conn.wait_closed(), 15)  # logged in, then no session: not kept either
     finally:
         server.stop()
+
+
+async def test_a_full_server_says_so_and_a_key_can_always_reopen_its_own(server_root):
+    server = Server(server_root, "--open", "--max-sessions", "2")
+    keys = [asyncssh.generate_private_key("ssh-ed25519") for _ in range(3)]
+    try:
+        opened = []
+        for key in keys[:2]:
+            conn, process = await open_workbook(server.port, key)
+            await read_until(process, "Contents")
+            opened.append(conn)
+        conn, process = await open_workbook(server.port, keys[2])
+        await read_until(process, "as many visitors as it can take")
+        assert len(workbook_processes(server_root)) == 2
+        conn, process = await open_workbook(server.port, keys[0])  # its own: takes over, as ever
+        await read_until(process, "Contents")
+        assert "cap: more than 2 sessions in total" in await server.logged("cap: more than 2 sessions")
+        for conn in [*opened, conn]:
+            conn.close()
+    finally:
+        server.stop()
+
+
+def test_sessions_from_one_address_are_capped_and_a_takeover_always_fits():
+    from workbook.serve import Host, Limits, Session
+
+    host = Host(Path("/nonexistent"), None, Limits(max_sessions=5, max_sessions_per_address=2))
+    for n, address in enumerate(["10.0.0.1", "10.0.0.1", "10.0.0.2"]):
+        assert host.full(f"key{n}", address) is None
+        host.sessions[f"key{n}"] = Session(f"key{n}", None, address)  # type: ignore[arg-type]
+    assert host.full("key9", "10.0.0.1") == "more than 2 sessions from one address"
+    assert host.full("key0", "10.0.0.1") is None  # the same key replaces its session
+    assert host.full("key9", "10.0.0.2") is None
+    host.sessions["key3"] = Session("key3", None, "10.0.0.3")  # type: ignore[arg-type]
+    host.sessions["key4"] = Session("key4", None, "10.0.0.4")  # type: ignore[arg-type]
+    assert host.full("key9", "10.0.0.5") == "more than 5 sessions in total"

@@ -35,6 +35,7 @@ log = logging.getLogger("workbook.serve")
 
 NO_TERMINAL = "The workbook needs a terminal: connect with plain `ssh -p PORT HOST`, without a command or -T.\r\n"
 ONE_SESSION = "This connection already has the workbook open: one window at a time."
+FULL = "The workbook has as many visitors as it can take just now. Please connect again in a little while.\r\n"
 CANNOT_START = "The workbook cannot start just now (the server is busy). Please connect again in a little while.\r\n"
 
 # The terminal a visitor asks for, kept to what a person's terminal can be: a pty's size is clamped
@@ -79,6 +80,8 @@ class Limits:
     hello_timeout: float = 10.0  # a connection that has sent nothing at all is closed sooner
     max_unauthenticated: int = 64  # connections not yet logged in, in total ...
     max_unauthenticated_per_address: int = 8  # ... and from one address
+    max_sessions: int = 100  # workbooks open at once, in total ...
+    max_sessions_per_address: int = 8  # ... and from one address (with --open, keys cost nothing)
     idle_timeout: float = 30 * 60.0
     max_session: float = 4 * 3600.0
     rate: int = 10  # connections per address ...
@@ -146,6 +149,7 @@ def profile_folder(root: Path, fingerprint: str) -> Path:
 class Session:
     fingerprint: str
     process: asyncssh.SSHServerProcess
+    address: str = "?"
     child: subprocess.Popen | None = None
     master: int = -1
     started: float = field(default_factory=time.monotonic)
@@ -194,14 +198,14 @@ class Host:
         return True
 
     def note_cap(self, what: str, address: str) -> None:
-        """One log line when a cap first drops a connection, then at most one every 10 seconds."""
+        """One log line when a cap first turns a connection away, then at most one every 10 seconds."""
         now = time.monotonic()
         last, dropped = self.cap_notes.get(what, (-1e9, 0))
         if now - last < 10:
             self.cap_notes[what] = (last, dropped + 1)
             return
-        more = f" ({dropped} more dropped since the last note)" if dropped else ""
-        log.warning("cap: %s; dropping a connection (latest from %s)%s", what, address, more)
+        more = f" ({dropped} more since the last note)" if dropped else ""
+        log.warning("cap: %s; turning a connection away (latest from %s)%s", what, address, more)
         self.cap_notes[what] = (now, 0)
 
     def over_rate(self, address: str) -> bool:
@@ -225,6 +229,18 @@ class Host:
             except (OSError, asyncssh.Error):
                 pass
 
+    def full(self, fingerprint: str, address: str) -> str | None:
+        """Why one more workbook cannot open now (None: it can). A key's new session replaces its old
+        one, so it always can."""
+        if fingerprint in self.sessions:
+            return None
+        limits = self.limits
+        if len(self.sessions) >= limits.max_sessions:
+            return f"more than {limits.max_sessions} sessions in total"
+        if sum(s.address == address for s in self.sessions.values()) >= limits.max_sessions_per_address:
+            return f"more than {limits.max_sessions_per_address} sessions from one address"
+        return None
+
     async def _handle(self, process: asyncssh.SSHServerProcess, fingerprint: str) -> None:
         if process.get_extra_info("rate_limited"):
             process.stdout.write(
@@ -238,7 +254,15 @@ class Host:
             process.exit(1)
             log.info("session key=%s duration=0s exit=no terminal", fingerprint)
             return
-        session = Session(fingerprint, process)
+        address = str((process.get_extra_info("peername") or ("?",))[0])
+        cap = self.full(fingerprint, address)
+        if cap is not None:
+            process.stdout.write(FULL.encode())
+            process.exit(1)
+            self.note_cap(cap, address)
+            log.info("session key=%s duration=0s exit=server full", fingerprint)
+            return
+        session = Session(fingerprint, process, address)
         earlier = self.sessions.get(fingerprint)
         self.sessions[fingerprint] = session  # before waiting: a later connection stops this one, not the earlier
         try:
@@ -624,11 +648,15 @@ def run(args: Any) -> int:
     if args.web:
         serve_web(args.listen or "127.0.0.1:8000", data_root)
         return 0
+    for option, value in (("--max-sessions", args.max_sessions), ("--max-sessions-per-address", args.max_sessions_per_address)):
+        if value < 1:
+            raise ValueError(f"{option} takes a number from 1 up (got {value})")
     if not args.open and not args.authorized_keys:
         print("workbook serve: say who may connect: --authorized-keys FILE, or --open for any key", file=sys.stderr)
         return 2
     limits = Limits(idle_timeout=args.idle_timeout * 60, max_session=args.max_session * 60, rate=args.rate,
-                    login_timeout=args.login_timeout)
+                    login_timeout=args.login_timeout, max_sessions=args.max_sessions,
+                    max_sessions_per_address=args.max_sessions_per_address)
     host_key = Path(args.host_key).expanduser() if args.host_key else data_root / "ssh_host_ed25519_key"
     asyncio.run(serve(args.listen or "127.0.0.1:2222", host_key, data_root,
                       Path(args.authorized_keys).expanduser() if args.authorized_keys else None, args.open, limits))
