@@ -271,3 +271,20 @@ def test_sessions_from_one_address_are_capped_and_a_takeover_always_fits():
     host.sessions["key3"] = Session("key3", None, "10.0.0.3")  # type: ignore[arg-type]
     host.sessions["key4"] = Session("key4", None, "10.0.0.4")  # type: ignore[arg-type]
     assert host.full("key9", "10.0.0.5") == "more than 5 sessions in total"
+
+
+async def test_many_connections_with_one_key_at_once_leave_one_workbook(server_root):
+    server = Server(server_root, "--open", "--rate", "100")
+    key = asyncssh.generate_private_key("ssh-ed25519")
+    try:
+        conn, process = await open_workbook(server.port, key)
+        await read_until(process, "Contents")
+        opened = await asyncio.gather(*(open_workbook(server.port, key) for _ in range(6)))
+        await server.logged("exit=taken over by a new connection")
+        await settle(lambda: len(workbook_processes(server_root)) == 1 and  # six stopped or never started
+                     server.log.read_text().count("taken over") == 6, timeout=60)
+        assert len(workbook_processes(server_root)) == 1 and server.log.read_text().count("taken over") == 6
+        for c, _ in [(conn, process), *opened]:
+            c.close()
+    finally:
+        server.stop()
