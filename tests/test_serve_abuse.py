@@ -221,6 +221,7 @@ async def test_anonymous_connects_do_not_use_up_an_address_and_silent_ones_are_c
             await read_until(process, "Contents")
             conn.close()
 
+        idle = await connect(server.port, asyncssh.generate_private_key("ssh-ed25519"))
         silent = socket.create_connection(("127.0.0.1", server.port), timeout=15)
         talker = socket.create_connection(("127.0.0.1", server.port), timeout=15)
         talker.sendall(b"SSH-2.0-slow\r\n")
@@ -230,8 +231,7 @@ async def test_anonymous_connects_do_not_use_up_an_address_and_silent_ones_are_c
                 data += chunk
             assert data.startswith(b"SSH-2.0-")
             sock.close()
-        conn = await connect(server.port, asyncssh.generate_private_key("ssh-ed25519"))
-        await asyncio.wait_for(conn.wait_closed(), 15)  # logged in, then no session: not kept either
+        await asyncio.wait_for(idle.wait_closed(), 15)  # logged in, then no session: not kept either
     finally:
         server.stop()
 
