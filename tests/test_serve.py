@@ -287,6 +287,8 @@ def test_serve_mistakes_get_one_line_messages(tmp_path):
     bad.write_text("not a key\n")
     result = run("--authorized-keys", str(bad))
     assert result.returncode == 1 and "line 1: not a public key" in result.stderr
+    result = run("--open", "--max-sessions-per-address", "0")
+    assert result.returncode == 1 and "--max-sessions-per-address takes a number from 1 up" in result.stderr
     result = run("--open", "--listen", "nope")
     assert result.returncode == 1 and "HOST:PORT" in result.stderr
     result = run()
@@ -298,3 +300,69 @@ def test_serve_mistakes_get_one_line_messages(tmp_path):
     assert result.returncode == 1 and "cannot listen on" in result.stderr
     for result_text in (result.stderr,):
         assert "Traceback" not in result_text
+
+
+def test_the_browser_page_asks_nothing_of_any_other_host(tmp_path):
+    """`serve --web`: the page and every asset it references come from the workbook's own address, the
+    policy header keeps the browser there, and other sites' pages cannot use the workbook."""
+    pytest.importorskip("textual_serve")
+    import urllib.error
+    import urllib.request
+    from urllib.parse import urljoin, urlsplit
+
+    port = free_port()
+    own = f"127.0.0.1:{port}"
+    proc = subprocess.Popen([sys.executable, "-m", "workbook", "--data-dir", str(tmp_path), "serve", "--web",
+                             "--listen", own], stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+
+    def get(url: str, **headers: str):
+        with urllib.request.urlopen(urllib.request.Request(url, headers=headers), timeout=10) as response:
+            return response.headers, response.read().decode("utf-8", "replace")
+
+    try:
+        end = time.time() + 30
+        while True:
+            try:
+                headers, page = get(f"http://{own}/")
+                break
+            except OSError:
+                assert time.time() < end, "the web server never answered"
+                time.sleep(0.1)
+
+        absolute = re.compile(r"\b(?:https?|wss?)://([^/\s\"'<>)]+)")
+        reference = re.compile(r"""(?:src|href)\s*=\s*["']([^"']+)|url\(\s*["']?([^"')]+)|@import\s+["']([^"']+)""")
+        seen, queue, fetched = set(), [(f"http://{own}/", page)], []
+        while queue:
+            url, text = queue.pop()
+            fetched.append(url)
+            if url.endswith(".css"):
+                text = re.sub(r"/\*.*?\*/", "", text, flags=re.S)  # a licence's link in a comment is no request
+            hosts = absolute.findall(text)
+            assert all(host == own for host in hosts), f"{url} names another host: {hosts}"
+            for found in reference.findall(text):
+                target = urljoin(url, next(part for part in found if part))
+                if target.startswith("data:") or target in seen:
+                    continue
+                seen.add(target)
+                assert urlsplit(target).netloc == own, f"{url} refers to {target}"
+                if target.endswith((".ttf", ".woff", ".woff2", ".png")):
+                    get(target)  # there, and served from here
+                else:
+                    queue.append((target, get(target)[1]))
+        assert {"/static/js/textual.js", "/static/css/xterm.css"} <= {urlsplit(u).path for u in fetched}
+        assert any(t.endswith(".ttf") for t in seen)  # the font comes from here too
+        policy = headers.get("Content-Security-Policy", "")
+        assert "default-src 'none'" in policy and f"connect-src 'self' ws://{own}/ws" in policy
+        assert f'data-session-websocket-url="ws://{own}/ws"' in page
+
+        with pytest.raises(urllib.error.HTTPError) as refused:  # a page under another name (DNS rebinding)
+            get(f"http://{own}/", Host=f"elsewhere.example:{port}")
+        assert refused.value.code == 421
+        upgrade = {"Connection": "Upgrade", "Upgrade": "websocket", "Sec-WebSocket-Version": "13",
+                   "Sec-WebSocket-Key": "dGhlIHNhbXBsZSBub25jZQ=="}
+        with pytest.raises(urllib.error.HTTPError) as refused:  # another site's page opening the workbook
+            get(f"http://{own}/ws", Origin="http://elsewhere.example", **upgrade)
+        assert refused.value.code == 403
+    finally:
+        proc.terminate()
+        proc.wait(30)

@@ -86,7 +86,13 @@ def build_parser() -> argparse.ArgumentParser:
     who.add_argument("--open", action="store_true", help="any public key gets in, with its own fresh profile")
     serve.add_argument("--idle-timeout", type=float, default=30, metavar="MINUTES", help="close after this long without a key (30)")
     serve.add_argument("--max-session", type=float, default=240, metavar="MINUTES", help="the longest a session may last (240)")
-    serve.add_argument("--rate", type=int, default=10, metavar="N", help="connections allowed per address per minute (10)")
+    serve.add_argument("--rate", type=int, default=10, metavar="N", help="logins allowed per address per minute (10)")
+    serve.add_argument("--login-timeout", type=float, default=30, metavar="SECONDS",
+                       help="time to log in before a connection is closed (30; 10 if it sends nothing)")
+    serve.add_argument("--max-sessions", type=int, default=100, metavar="N",
+                       help="workbooks open at once (100)")
+    serve.add_argument("--max-sessions-per-address", type=int, default=8, metavar="N",
+                       help="workbooks open at once from one address (8; raise it for a class behind one address)")
     serve.add_argument("--web", action="store_true", help="serve in a browser through textual-serve instead")
     return parser
 

@@ -14,6 +14,8 @@ import hashlib
 import logging
 import os
 import pty
+import re
+import resource
 import signal
 import struct
 import subprocess
@@ -32,11 +34,54 @@ from workbook.storage import ensure_private_folder
 log = logging.getLogger("workbook.serve")
 
 NO_TERMINAL = "The workbook needs a terminal: connect with plain `ssh -p PORT HOST`, without a command or -T.\r\n"
+ONE_SESSION = "This connection already has the workbook open: one window at a time."
+FULL = "The workbook has as many visitors as it can take just now. Please connect again in a little while.\r\n"
+CANNOT_START = "The workbook cannot start just now (the server is busy). Please connect again in a little while.\r\n"
+
+# The terminal a visitor asks for, kept to what a person's terminal can be: a pty's size is clamped
+# (at the request and on every resize) and TERM/COLORTERM must look like a terminal's name.
+COLUMNS = (20, 500)
+ROWS = (10, 200)
+TERMINAL_NAME = re.compile(r"[A-Za-z0-9._+-]{1,64}")
+DEFAULT_TERM = "xterm-256color"
+
+
+def clamp_size(width: int, height: int) -> tuple[int, int]:
+    """A pty size in the range a person's terminal has (0, "not given", is 80x24)."""
+    width, height = width or 80, height or 24
+    return min(max(width, COLUMNS[0]), COLUMNS[1]), min(max(height, ROWS[0]), ROWS[1])
+
+
+def terminal_name(value: object, default: str | None) -> str | None:
+    """TERM or COLORTERM as sent, if it looks like a terminal's name; else the default."""
+    return value if isinstance(value, str) and TERMINAL_NAME.fullmatch(value) else default
+
+
+def set_size(master: int, width: int, height: int) -> None:
+    width, height = clamp_size(width, height)
+    fcntl.ioctl(master, termios.TIOCSWINSZ, struct.pack("HHHH", height, width, 0, 0))
+
+
+def raise_open_files_limit() -> int:
+    """Soft open-files limit up to the hard one (many connections each hold a socket); the new soft limit."""
+    soft, hard = resource.getrlimit(resource.RLIMIT_NOFILE)
+    if soft != hard:
+        try:
+            resource.setrlimit(resource.RLIMIT_NOFILE, (hard, hard))
+            soft = hard
+        except (ValueError, OSError):
+            pass
+    return soft
 
 
 @dataclass
 class Limits:
-    login_timeout: float = 60.0
+    login_timeout: float = 30.0  # from connecting to logged in
+    hello_timeout: float = 10.0  # a connection that has sent nothing at all is closed sooner
+    max_unauthenticated: int = 64  # connections not yet logged in, in total ...
+    max_unauthenticated_per_address: int = 8  # ... and from one address
+    max_sessions: int = 100  # workbooks open at once, in total ...
+    max_sessions_per_address: int = 8  # ... and from one address (with --open, keys cost nothing)
     idle_timeout: float = 30 * 60.0
     max_session: float = 4 * 3600.0
     rate: int = 10  # connections per address ...
@@ -104,12 +149,14 @@ def profile_folder(root: Path, fingerprint: str) -> Path:
 class Session:
     fingerprint: str
     process: asyncssh.SSHServerProcess
+    address: str = "?"
     child: subprocess.Popen | None = None
     master: int = -1
     started: float = field(default_factory=time.monotonic)
     last_input: float = field(default_factory=time.monotonic)
     reason: str = "closed by the visitor"
     message: str = ""
+    stopped: bool = False  # asked to end (maybe before its workbook started)
     done: asyncio.Event = field(default_factory=asyncio.Event)
 
 
@@ -122,10 +169,44 @@ class Host:
         self.limits = limits
         self.sessions: dict[str, Session] = {}
         self.recent: dict[str, deque[float]] = defaultdict(deque)
+        self.pending: dict[_Server, str] = {}  # not logged in yet, oldest first -> address
+        self.cap_notes: dict[str, tuple[float, int]] = {}  # cap -> (last log line, dropped since)
 
     # -- the connection's side -------------------------------------------------
     def server_factory(self) -> asyncssh.SSHServer:
         return _Server(self)
+
+    def admit(self, newcomer: _Server, address: str) -> bool:
+        """Count a connection that has not logged in yet. Over a cap, the oldest connection that has
+        sent nothing at all is dropped to make room (a flood of idle sockets pushes out only itself);
+        if every one has spoken, the newcomer is. False: the newcomer was dropped."""
+        self.pending[newcomer] = address
+        limits = self.limits
+        for cap, limit, same in (
+            ("from one address", limits.max_unauthenticated_per_address, lambda a: a == address),
+            ("in total", limits.max_unauthenticated, lambda a: True),
+        ):
+            members = [s for s, a in self.pending.items() if same(a)]
+            while len(members) > limit:
+                victim = next((s for s in members if s is not newcomer and not s.spoke()), newcomer)
+                members.remove(victim)
+                self.pending.pop(victim, None)
+                victim.drop()
+                self.note_cap(f"more than {limit} connections not logged in {cap}", address)
+                if victim is newcomer:
+                    return False
+        return True
+
+    def note_cap(self, what: str, address: str) -> None:
+        """One log line when a cap first turns a connection away, then at most one every 10 seconds."""
+        now = time.monotonic()
+        last, dropped = self.cap_notes.get(what, (-1e9, 0))
+        if now - last < 10:
+            self.cap_notes[what] = (last, dropped + 1)
+            return
+        more = f" ({dropped} more since the last note)" if dropped else ""
+        log.warning("cap: %s; turning a connection away (latest from %s)%s", what, address, more)
+        self.cap_notes[what] = (now, 0)
 
     def over_rate(self, address: str) -> bool:
         now = time.monotonic()
@@ -138,6 +219,29 @@ class Host:
     # -- a session --------------------------------------------------------------
     async def handle(self, process: asyncssh.SSHServerProcess) -> None:
         fingerprint = process.get_extra_info("workbook_fingerprint")
+        try:
+            await self._handle(process, fingerprint)
+        except Exception as exc:  # noqa: BLE001 one line in the log, a sentence for the visitor
+            log.warning("session key=%s ended by an error: %s", fingerprint, type(exc).__name__)
+            try:
+                process.stdout.write(CANNOT_START.encode())
+                process.exit(1)
+            except (OSError, asyncssh.Error):
+                pass
+
+    def full(self, fingerprint: str, address: str) -> str | None:
+        """Why one more workbook cannot open now (None: it can). A key's new session replaces its old
+        one, so it always can."""
+        if fingerprint in self.sessions:
+            return None
+        limits = self.limits
+        if len(self.sessions) >= limits.max_sessions:
+            return f"more than {limits.max_sessions} sessions in total"
+        if sum(s.address == address for s in self.sessions.values()) >= limits.max_sessions_per_address:
+            return f"more than {limits.max_sessions_per_address} sessions from one address"
+        return None
+
+    async def _handle(self, process: asyncssh.SSHServerProcess, fingerprint: str) -> None:
         if process.get_extra_info("rate_limited"):
             process.stdout.write(
                 b"Too many connections from your address just now. Please wait a minute and connect again.\r\n"
@@ -150,14 +254,29 @@ class Host:
             process.exit(1)
             log.info("session key=%s duration=0s exit=no terminal", fingerprint)
             return
-        session = Session(fingerprint, process)
+        address = str((process.get_extra_info("peername") or ("?",))[0])
+        cap = self.full(fingerprint, address)
+        if cap is not None:
+            process.stdout.write(FULL.encode())
+            process.exit(1)
+            self.note_cap(cap, address)
+            log.info("session key=%s duration=0s exit=server full", fingerprint)
+            return
+        session = Session(fingerprint, process, address)
         earlier = self.sessions.get(fingerprint)
-        if earlier is not None:
-            earlier.reason = "taken over by a new connection"
-            earlier.message = "This workbook was opened from another connection, so this one closes. Everything is saved."
-            await self.stop(earlier)
-        self.sessions[fingerprint] = session
+        self.sessions[fingerprint] = session  # before waiting: a later connection stops this one, not the earlier
         try:
+            if earlier is not None:
+                earlier.reason = "taken over by a new connection"
+                earlier.message = "This workbook was opened from another connection, so this one closes. Everything is saved."
+                await self.stop(earlier)
+            if session.stopped:  # taken over in turn while waiting: it never starts
+                try:
+                    process.stdout.write(f"{session.message}\r\n".encode())
+                    process.exit(0)
+                except (OSError, asyncssh.Error):
+                    pass
+                return
             await self.run(session)
         finally:
             if self.sessions.get(fingerprint) is session:
@@ -172,29 +291,34 @@ class Host:
         ensure_private_folder(folder.parent)
         ensure_private_folder(folder)
         width, height, _, _ = process.get_terminal_size()
-        master, slave = pty.openpty()
-        fcntl.ioctl(master, termios.TIOCSWINSZ, struct.pack("HHHH", height or 24, width or 80, 0, 0))
         env = {
             "PATH": os.environ.get("PATH", "/usr/bin:/bin"),
             "LANG": os.environ.get("LANG", "C.UTF-8"),
-            "TERM": process.get_terminal_type() or "xterm-256color",
+            "TERM": terminal_name(process.get_terminal_type(), DEFAULT_TERM),
             "WORKBOOK_HOSTED": "1",
         }
-        colorterm = process.env.get("COLORTERM")
+        colorterm = terminal_name(process.env.get("COLORTERM"), None)
         if colorterm:
             env["COLORTERM"] = colorterm
-        session.child = subprocess.Popen(
-            [sys.executable, "-m", "workbook", "--data-dir", str(folder)],
-            stdin=slave,
-            stdout=slave,
-            stderr=slave,
-            env=env,
-            cwd=folder,
-            start_new_session=True,  # its own session, with the pty as its controlling terminal:
-            preexec_fn=lambda: fcntl.ioctl(0, termios.TIOCSCTTY, 0),  # noqa: PLW1509 hang-ups and resizes reach it
-            close_fds=True,
-        )
-        os.close(slave)
+        master, slave = pty.openpty()
+        try:
+            set_size(master, width, height)
+            session.child = subprocess.Popen(
+                [sys.executable, "-m", "workbook", "--data-dir", str(folder)],
+                stdin=slave,
+                stdout=slave,
+                stderr=slave,
+                env=env,
+                cwd=folder,
+                start_new_session=True,  # its own session, with the pty as its controlling terminal:
+                preexec_fn=lambda: fcntl.ioctl(0, termios.TIOCSCTTY, 0),  # noqa: PLW1509 hang-ups and resizes reach it
+                close_fds=True,
+            )
+        except BaseException:
+            os.close(master)
+            raise
+        finally:
+            os.close(slave)
         session.master = master
         os.set_blocking(master, False)
         loop = asyncio.get_running_loop()
@@ -219,12 +343,17 @@ class Host:
         watchdog = asyncio.create_task(self._watch(session))
         try:
             await output_closed.wait()
+        except BaseException:
+            self._signal(session, signal.SIGHUP)  # whatever went wrong, the workbook saves and ends
+            raise
         finally:
             to_child.cancel()
             watchdog.cancel()
             loop.remove_reader(master)
-            await self._reap(session)
-            os.close(master)
+            try:
+                await self._reap(session)
+            finally:
+                os.close(master)
         try:
             if session.message:
                 process.stdout.write(f"\r\n{session.message}\r\n".encode())
@@ -238,7 +367,10 @@ class Host:
             try:
                 data = await process.stdin.read(4096)
             except asyncssh.TerminalSizeChanged as change:
-                fcntl.ioctl(master, termios.TIOCSWINSZ, struct.pack("HHHH", change.height, change.width, 0, 0))
+                try:
+                    set_size(master, change.width, change.height)
+                except OSError:
+                    pass
                 continue
             except (asyncssh.BreakReceived, asyncssh.SignalReceived):
                 continue
@@ -296,6 +428,7 @@ class Host:
         """Ask a session's workbook to save and end, and wait until it has."""
         if reason:
             session.reason = reason
+        session.stopped = True
         self._signal(session, signal.SIGTERM)
         try:
             await asyncio.wait_for(session.done.wait(), 15)
@@ -308,6 +441,19 @@ class Host:
         await asyncio.gather(*(self.stop(s, "server stopped") for s in list(self.sessions.values())))
 
 
+class _Channel(asyncssh.SSHServerChannel):
+    """A session channel that keeps only the environment variable the workbook reads (asyncssh keeps
+    every one a client sends: thousands of them would fill the server's memory)."""
+
+    def _process_env_request(self, packet: Any) -> bool:
+        key, value = packet.get_string(), packet.get_string()
+        packet.check_end()
+        if key != b"COLORTERM" or len(value) > 64:
+            return False
+        self._env[key] = value
+        return True
+
+
 class _Server(asyncssh.SSHServer):
     """Public keys only; the key that authenticated is the person."""
 
@@ -315,12 +461,74 @@ class _Server(asyncssh.SSHServer):
         self.host = host
         self.conn: asyncssh.SSHServerConnection | None = None
         self.last_key: asyncssh.SSHKey | None = None
+        self.address = "?"
+        self.process: asyncssh.SSHServerProcess | None = None  # its one session
+        self.told = False  # the sentence about one session was shown
+        self.timer: asyncio.TimerHandle | None = None  # closes a connection that sends nothing, or logs in and opens nothing
 
     def connection_made(self, conn: asyncssh.SSHServerConnection) -> None:
         self.conn = conn
         peer = conn.get_extra_info("peername") or ("?", 0)
-        if self.host.over_rate(str(peer[0])):
-            conn.set_extra_info(rate_limited=True)
+        self.address = str(peer[0])
+        if self.host.admit(self, self.address):
+            self._set_timer(min(self.host.limits.hello_timeout, self.host.limits.login_timeout), self._silent)
+
+    def spoke(self) -> bool:
+        """The other side has sent something (its SSH version line)."""
+        return self.conn is not None and self.conn.get_extra_info("client_version") is not None
+
+    def drop(self) -> None:
+        if self.conn is not None:
+            asyncio.get_running_loop().call_soon(self.conn.abort)
+
+    def _set_timer(self, delay: float | None, then: Any = None) -> None:
+        if self.timer is not None:
+            self.timer.cancel()
+            self.timer = None
+        if delay is not None:
+            self.timer = asyncio.get_running_loop().call_later(delay, then)
+
+    def _silent(self) -> None:
+        self.timer = None
+        if not self.spoke() and self in self.host.pending:
+            self.host.pending.pop(self, None)
+            self.drop()
+
+    def _no_session(self) -> None:
+        self.timer = None
+        if self.process is None:  # logged in, then nothing: the socket is not kept
+            self.drop()
+
+    def connection_lost(self, exc: Exception | None) -> None:
+        self.host.pending.pop(self, None)
+        self._set_timer(None)
+
+    def session_requested(self) -> tuple[asyncssh.SSHServerChannel, asyncssh.SSHServerProcess]:
+        """One session channel a connection: more would each start a workbook."""
+        if self.process is not None:
+            if not self.told:
+                self.told = True
+                log.warning("cap: refusing more than one session on one connection (key=%s)",
+                            self.conn.get_extra_info("workbook_fingerprint") if self.conn else "?")
+                try:  # on the bottom line of the open session, leaving its cursor where it was
+                    _, height = clamp_size(*self.process.get_terminal_size()[:2])
+                    self.process.channel.write(f"\x1b7\x1b[{height};1H\x1b[2K{ONE_SESSION}\x1b8".encode())
+                except (AttributeError, OSError, asyncssh.Error):
+                    pass
+            raise asyncssh.ChannelOpenError(asyncssh.OPEN_ADMINISTRATIVELY_PROHIBITED, ONE_SESSION)
+        self._set_timer(None)
+        self.process = asyncssh.SSHServerProcess(self._session, None, 3, False)
+        assert self.conn is not None
+        channel = self.conn.create_server_channel(encoding=None)
+        channel.__class__ = _Channel
+        return channel, self.process
+
+    async def _session(self, process: asyncssh.SSHServerProcess) -> None:
+        try:
+            await self.host.handle(process)
+        finally:  # its one session is over: the connection has no more use (its last words get a second)
+            if self.conn is not None:
+                asyncio.get_running_loop().call_later(1.0, self.conn.close)
 
     def begin_auth(self, username: str) -> bool:
         return True
@@ -343,8 +551,12 @@ class _Server(asyncssh.SSHServer):
         return True
 
     def auth_completed(self) -> None:
+        self.host.pending.pop(self, None)
+        self._set_timer(self.host.limits.login_timeout, self._no_session)
         if self.conn is not None and self.last_key is not None:
             self.conn.set_extra_info(workbook_fingerprint=self.last_key.get_fingerprint("sha256"))
+            if self.host.over_rate(self.address):  # only logins count: anonymous connects lock no one out
+                self.conn.set_extra_info(rate_limited=True)
 
 
 async def serve(
@@ -358,6 +570,7 @@ async def serve(
 ) -> None:
     limits = limits or Limits()
     address, port = parse_listen(listen)
+    raise_open_files_limit()
     ensure_private_folder(data_root)
     try:
         allowed = None if open_ else read_authorized_keys(authorized_keys) if authorized_keys else set()
@@ -378,8 +591,7 @@ async def _listen(host: Host, key: asyncssh.SSHKey, address: str, port: int, lim
         address,
         port,
         server_host_keys=[key],
-        process_factory=host.handle,
-        encoding=None,
+        encoding=None,  # sessions: _Server.session_requested, one a connection
         line_editor=False,
         login_timeout=limits.login_timeout,
         keepalive_interval=limits.keepalive_interval,
@@ -417,15 +629,16 @@ async def _run_until_stopped(
 
 
 def serve_web(listen: str, data_root: Path) -> None:
-    """The same app in a browser through textual-serve (local only unless --listen says otherwise)."""
-    from textual_serve.server import Server
+    """The same app in a browser through textual-serve (local only unless --listen says otherwise), on a
+    page that asks nothing of any other host (workbook/web.py)."""
+    from workbook.web import WebServer
 
     address, port = parse_listen(listen)
     folder = data_root / "web"
     ensure_private_folder(data_root)
     ensure_private_folder(folder)
     command = f"{sys.executable} -m workbook --data-dir {folder}"
-    Server(command, host=address, port=port, title="Self-Trust Workbook").serve()
+    WebServer(command, host=address, port=port, title="Self-Trust Workbook").serve()
 
 
 def run(args: Any) -> int:
@@ -435,10 +648,15 @@ def run(args: Any) -> int:
     if args.web:
         serve_web(args.listen or "127.0.0.1:8000", data_root)
         return 0
+    for option, value in (("--max-sessions", args.max_sessions), ("--max-sessions-per-address", args.max_sessions_per_address)):
+        if value < 1:
+            raise ValueError(f"{option} takes a number from 1 up (got {value})")
     if not args.open and not args.authorized_keys:
         print("workbook serve: say who may connect: --authorized-keys FILE, or --open for any key", file=sys.stderr)
         return 2
-    limits = Limits(idle_timeout=args.idle_timeout * 60, max_session=args.max_session * 60, rate=args.rate)
+    limits = Limits(idle_timeout=args.idle_timeout * 60, max_session=args.max_session * 60, rate=args.rate,
+                    login_timeout=args.login_timeout, max_sessions=args.max_sessions,
+                    max_sessions_per_address=args.max_sessions_per_address)
     host_key = Path(args.host_key).expanduser() if args.host_key else data_root / "ssh_host_ed25519_key"
     asyncio.run(serve(args.listen or "127.0.0.1:2222", host_key, data_root,
                       Path(args.authorized_keys).expanduser() if args.authorized_keys else None, args.open, limits))
