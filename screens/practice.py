@@ -22,7 +22,7 @@ from screens.widgets import KeptScreen, KeyBar, Paragraph, TopBar, plain
 from workbook import practice
 from workbook.content import Section
 from workbook.practice import Decision
-from workbook.wording import plural
+from workbook.wording import day_label, plural
 
 TICK = 0.25  # seconds between updates of the gut-window bar (4 a second at most)
 BAR = 16
@@ -182,7 +182,7 @@ class CheckIn(Vertical, can_focus=True):
 
     def _text(self) -> Content:
         day = self.pick.get("day", "")
-        when = "today" if day == self.today.isoformat() else f"on {day}"
+        when = "today" if day == self.today.isoformat() else f"on {day_label(day, self.today)}"
         return Content.assemble(
             plain(f"“{self.pick.get('prompt', '')}” → {self.pick.get('option', '')} ({when})\n"),
             ("Did it align?  y yes · p partly · n not really · x skip", "dim"),
@@ -193,7 +193,7 @@ class CheckIn(Vertical, can_focus=True):
         if answer == "skip":
             await self.remove()
             return
-        note = Input(placeholder="What did I learn? (optional, enter to save)", select_on_focus=False, compact=True)
+        note = Input(placeholder="What did I learn?", select_on_focus=False, compact=True)
         note.cursor_blink = bool(getattr(self.app, "blink_cursor", False))
         text = "Noted. Not really is information too." if answer == "not really" else "Noted."
         self.query_one(Static).update(plain(f"“{self.pick.get('prompt', '')}”: {text}"))
@@ -272,8 +272,8 @@ class PracticeScreen(KeptScreen):
                 yield Static(plain("Check in on earlier picks", "bold"), id="checkins-title")
                 yield Vertical(id="checkins")
                 yield Static(plain("Add a decision from your own life", "bold"), classes="add-title")
-                yield Input(placeholder="The decision, e.g. Which bus to take?", id="new-prompt", compact=True)
-                yield Input(placeholder="2 to 4 options, separated by commas", id="new-options", compact=True)
+                yield Input(placeholder="e.g. Which bus to take?", id="new-prompt", compact=True)
+                yield Input(placeholder="2 to 4 options: a, b, c", id="new-options", compact=True)
             yield StreakPanel(id="streak-panel")
         yield KeyBar(("1-4", "Pick"), ("s", "Skip"), ("g", "Gut window"), ("esc", "Home"))
 

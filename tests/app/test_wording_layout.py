@@ -111,3 +111,38 @@ async def test_home_at_60x20_shows_the_whole_contents_without_scrolling(make_app
         shown = "".join(seg.text for seg in where.render_line(0))
         assert shown.rstrip().endswith("…")
         assert "1 · Why is it so hard" in shown
+
+
+async def test_help_keeps_the_indent_of_wrapped_lines_at_60x20(make_app):
+    app = make_app()
+    async with app.run_test(size=(60, 20)) as pilot:
+        await pilot.press("f1")
+        await pilot.pause()
+        whats = list(app.screen.query(".help-what"))
+        assert whats and len({w.region.x for w in whats}) == 1  # every description starts in one column
+        assert any(w.region.height > 1 for w in whats)  # some wrap at 60 columns ...
+        keys = list(app.screen.query(".help-key"))
+        assert all(k.region.right <= whats[0].region.x for k in keys)  # ... and stay right of the keys
+
+
+async def test_a_notification_never_covers_the_reset_dialogs_field(make_app, data_dir):
+    from textual.widgets import Input
+    from textual.widgets._toast import Toast
+
+    from screens.confirm import ConfirmReset
+
+    for size in ((60, 20), (80, 24)):
+        app = make_app()
+        async with app.run_test(size=size, notifications=True) as pilot:
+            await pilot.press("d", "tab", "tab", "enter")
+            await pilot.pause()
+            assert isinstance(app.screen, ConfirmReset)
+            for n in range(3):
+                app.notify(f"Saved to /a/rather/long/path/to/the/data/folder/exports/my-workbook-{n}.md", timeout=30)
+            await pilot.pause()
+            field = app.screen.query_one(Input)
+            toasts = list(app.screen.query(Toast))
+            assert toasts
+            for toast in toasts:
+                if toast.region.height:
+                    assert not toast.region.overlaps(field.region), (size, toast.region, field.region)
