@@ -118,11 +118,14 @@ async def test_help_keeps_the_indent_of_wrapped_lines_at_60x20(make_app):
     async with app.run_test(size=(60, 20)) as pilot:
         await pilot.press("f1")
         await pilot.pause()
-        whats = list(app.screen.query(".help-what"))
-        assert whats and len({w.region.x for w in whats}) == 1  # every description starts in one column
-        assert any(w.region.height > 1 for w in whats)  # some wrap at 60 columns ...
-        keys = list(app.screen.query(".help-key"))
-        assert all(k.region.right <= whats[0].region.x for k in keys)  # ... and stay right of the keys
+        lines = [strip.text for strip in app.screen._compositor.render_strips()]
+        first = next(line for line in lines if "open a section" in line)
+        column = first.index("open a section")
+        rows = lines[lines.index(first) : lines.index(first) + 12]
+        continued = [line for line in rows if not line[1:column].strip()]
+        assert continued  # some descriptions wrap at 60 columns ...
+        for line in continued:  # ... under their own first line, not under the keys
+            assert line[column] != " " and not line[1:column].strip(), line
 
 
 async def test_a_notification_never_covers_the_reset_dialogs_field(make_app, data_dir):
@@ -146,3 +149,23 @@ async def test_a_notification_never_covers_the_reset_dialogs_field(make_app, dat
             for toast in toasts:
                 if toast.region.height:
                     assert not toast.region.overlaps(field.region), (size, toast.region, field.region)
+
+
+async def test_the_default_theme_is_calm_in_16_colours(make_app):
+    """TERM=xterm or vt100: Textual's orange accent became bright red on the streak, headings and focus."""
+    from rich.color import Color, ColorSystem
+
+    from screens.theme import WORKBOOK
+
+    def ansi(colour: str) -> int:
+        return Color.parse(colour).downgrade(ColorSystem.STANDARD).number
+
+    assert ansi(WORKBOOK.accent) == 6  # cyan
+    assert ansi(WORKBOOK.primary) == 12  # bright blue
+    assert ansi(WORKBOOK.warning) == 11  # bright yellow
+    app = make_app()
+    async with app.run_test(size=(80, 24)) as pilot:
+        await pilot.pause()
+        assert app.theme == WORKBOOK.name
+        accent = app.current_theme.accent
+        assert ansi(accent) not in (1, 9)  # never red
