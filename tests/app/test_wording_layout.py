@@ -169,3 +169,16 @@ async def test_the_default_theme_is_calm_in_16_colours(make_app):
         assert app.theme == WORKBOOK.name
         accent = app.current_theme.accent
         assert ansi(accent) not in (1, 9)  # never red
+
+
+async def test_welcome_back_after_a_single_decision_reads_in_the_singular(make_app, data_dir):
+    store = Store.open(data_dir)
+    store.apply(Changes(new_picks=[pick(1, "2026-04-01")]))
+    store.close()
+    app = make_app(clock=lambda: NOW)
+    async with app.run_test(size=(80, 24)) as pilot:
+        await pilot.press("5")
+        await pilot.pause()
+        panel = str(app.screen.query_one(StreakPanel).render())
+        assert "Every practice counts: your decision is all still here." in panel
+        assert "best: 1 day ·" in panel
