@@ -113,6 +113,17 @@ async def test_home_at_60x20_shows_the_whole_contents_without_scrolling(make_app
         assert "1 · Why is it so hard" in shown
 
 
+async def test_home_at_60x20_on_a_first_start_keeps_each_row_on_one_line(make_app):
+    app = make_app()
+    async with app.run_test(size=(60, 20)) as pilot:
+        await pilot.pause()
+        contents = app.screen.query_one("#contents", OptionList)
+        assert contents.region.height == 7 + 2
+        rows = [str(contents.get_option_at_index(i).prompt) for i in range(contents.option_count)]
+        assert rows[4].endswith("not started") and rows[6].endswith("0 answers")
+        assert all(len(row) <= contents.content_region.width for row in rows)
+
+
 async def test_help_keeps_the_indent_of_wrapped_lines_at_60x20(make_app):
     app = make_app()
     async with app.run_test(size=(60, 20)) as pilot:
