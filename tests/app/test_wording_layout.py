@@ -193,3 +193,21 @@ async def test_welcome_back_after_a_single_decision_reads_in_the_singular(make_a
         panel = str(app.screen.query_one(StreakPanel).render())
         assert "Every practice counts: your decision is all still here." in panel
         assert "best: 1 day ·" in panel
+
+
+async def test_my_workbook_shows_new_answers_when_opened_again(make_app):
+    app = make_app(clock=lambda: NOW)
+    async with app.run_test(size=(80, 24)) as pilot:
+        await pilot.press("7")
+        await pilot.pause()
+        assert "Listening to myself" not in app.screen.shown_text()
+        await pilot.press("escape", "2")
+        await pilot.pause()
+        app.focused.insert("Listening to myself")
+        await pilot.pause()
+        await pilot.press("escape", "7")
+        await pilot.pause()
+        assert "Listening to myself" in app.screen.shown_text()
+        shown = [str(s.render()) for s in app.screen.query("#review-2 Static")]
+        assert "Listening to myself" in shown  # on screen, not only in the list of lines
+        assert len(app.screen.query("#review-2 .review-prompt")) == 5  # rebuilt, not added twice
