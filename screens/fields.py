@@ -22,6 +22,7 @@ from textual.widgets import Button, Input, TextArea
 from screens.messages import AnswerChanged
 from screens.widgets import Paragraph, plain
 from workbook.content import Exercise, Field
+from workbook.progress import entry_has_text
 from workbook.text import MAX_ANSWER_CHARS, MAX_LINE_CHARS, clean
 
 
@@ -299,14 +300,15 @@ class EntriesExercise(Vertical):
     def value(self) -> list[dict[str, Any]]:
         return [row.value() for row in self._rows()]
 
-    def _post(self, immediate: bool) -> None:
+    def _post(self, immediate: bool, removed: dict[str, Any] | None = None) -> None:
         for index, row in enumerate(self._rows()):
             row.index = index
         value = self.value()
         if value == self._reported:
             return  # Input reports its first value when mounted: nothing changed, nothing to save
         self._reported = value
-        self.post_message(AnswerChanged(self.exercise.key, value or None, immediate=immediate))
+        kept = [removed] if removed and entry_has_text(self.exercise, removed) else None
+        self.post_message(AnswerChanged(self.exercise.key, value or None, immediate=immediate, removed=kept))
 
     @on(Input.Changed)
     def _typed(self, event: Input.Changed) -> None:
@@ -338,10 +340,11 @@ class EntriesExercise(Vertical):
         row = next(a for a in event.button.ancestors if isinstance(a, EntryRow))
         rows = self._rows()
         position = rows.index(row)
+        removed = row.value()
         await row.remove()
         rows = self._rows()
         if rows:
             rows[min(position, len(rows) - 1)].query_one(".remove", Button).focus()
         else:
             self.query_one(".add", Button).focus()
-        self._post(immediate=True)
+        self._post(immediate=True, removed=removed)

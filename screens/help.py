@@ -18,6 +18,7 @@ KEYS: tuple[tuple[str, str], ...] = (
     ("← / → or 1 … 5", "choose on a scale or a choice"),
     ("space", "tick or untick “This feels familiar”"),
     ("enter", "press a button; in a list, move to the next field"),
+    ("ctrl+e", "earlier versions of the answer you are in: read them, put one back"),
     ("escape or ctrl+g", "back to Home"),
     ("ctrl+o", "command palette: sections, export, reset, theme, cursor blink"),
     ("F1 or ?", "this help (? when not typing)"),

@@ -101,7 +101,7 @@ class HomeScreen(KeptScreen):
                 current = streak.current if streak is not None else 0
                 note = practice.practice_note(current, picks)
                 if start + len(note) > self._room():  # narrow: the streak, or the count, alone
-                    note = practice.streak_text(current) if current else f"{picks:,} practised"
+                    note = practice.streak_text(current) if current else f"{picks:,} practised" if picks else "not started"
                 row = Content(f"{section.number}  {section.title:<{title}} {note}")
             options.append(Option(row, id=str(section.number)))
         answered = sum(

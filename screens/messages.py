@@ -8,13 +8,27 @@ from textual.message import Message
 
 
 class AnswerChanged(Message):
-    """An answer changed. ``value`` None clears it. ``immediate`` skips the typing debounce."""
+    """An answer changed. ``value`` None clears it. ``immediate`` skips the typing debounce.
 
-    def __init__(self, key: str, value: Any, immediate: bool = False) -> None:
+    ``removed`` is a list item the person removed: it is kept as an earlier version.
+    """
+
+    def __init__(self, key: str, value: Any, immediate: bool = False, removed: Any = None) -> None:
         super().__init__()
         self.key = key
         self.value = value
         self.immediate = immediate
+        self.removed = removed
+
+
+class PutBack(Message):
+    """Put an earlier version of an answer back; the current text becomes an earlier version."""
+
+    def __init__(self, key: str, value: Any, field: str | None = None) -> None:
+        super().__init__()
+        self.key = key
+        self.value = value
+        self.field = field
 
 
 class FieldFocused(Message):

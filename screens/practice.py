@@ -240,7 +240,12 @@ def panel_text(s: practice.Streak, summary: practice.Summary, today: Any) -> Con
     parts = [Content.styled(f"{practice.streak_text(s.current, s.run_ended)}\n", "bold $accent")]
     if s.run_ended and summary.total and not s.practised_today:
         parts.append(
-            plain(f"Welcome back. Every practice counts: your {plural(summary.total, 'decision')} are all still here.\n", "italic")
+            plain(
+                "Welcome back. Every practice counts: "
+                + ("your decision is" if summary.total == 1 else f"your {summary.total:,} decisions are")
+                + " all still here.\n",
+                "italic",
+            )
         )
     parts.append(plain(f"best: {plural(s.best, 'day')} · practised: {summary.total:,}\n"))
     a = summary.aligned

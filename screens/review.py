@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import textwrap
+from datetime import date
 from typing import Any
 
 from textual.app import ComposeResult
@@ -13,6 +15,7 @@ from textual.widgets import Static
 
 from screens.widgets import KeptScreen, KeyBar, TopBar, plain
 from workbook import practice
+from workbook import versions as versions_
 from workbook.content import Exercise, Passage, Section, Workbook
 from workbook.progress import entry_has_text, is_answered
 from workbook.wording import NOT_YET, day_label, entry_line, plural
@@ -37,7 +40,52 @@ def answer_lines(exercise: Exercise, value: Any) -> list[str]:
     return [text]
 
 
-def section_lines(section: Section, answers: dict[str, Any]) -> list[Line]:
+def _day(version: dict[str, Any], today: date) -> str:
+    day = versions_.local_day(version.get("written")) or versions_.local_day(version.get("replaced"))
+    return day_label(day, today) if day else "earlier"
+
+
+def then_and_now(exercise: Exercise, history: list[dict[str, Any]], current: Any, width: int) -> Content:
+    """An answer's change: the oldest text beside the current one; a 1–5 scale as a small chart."""
+    today = date.today()
+    if exercise.kind == "scale":
+        rows = [(_day(v, today), v.get("value")) for v in history] + [("now", current)]
+        lines = []
+        for day, value in rows:
+            if isinstance(value, int) and 1 <= value <= 5:
+                lines.append(f"{day:>11}  {'■' * value}{'□' * (5 - value)}  {value}")
+            else:
+                lines.append(f"{day:>11}  {'·' * 5}  not answered")
+        return Content("\n".join(lines))
+    oldest = history[0]
+    column = max(16, (width - 4) // 2)
+    left = _wrapped(answer_lines(exercise, oldest.get("value")), column)
+    right = _wrapped(answer_lines(exercise, current), column)
+    title_left = f"Then ({_day(oldest, today)})"
+    count = versions_.count_text(len(history))
+    title_right = "Now"
+    out = [Content.styled(f"{title_left:<{column}}  {title_right}\n", "bold")]
+    for index in range(max(len(left), len(right))):
+        a = left[index] if index < len(left) else ""
+        b = right[index] if index < len(right) else ""
+        out.append(Content(f"{a:<{column}}  {b}\n"))
+    out.append(Content.styled(f"{count} · see them all with ctrl+e in the section", "dim"))
+    return Content("").join(out)
+
+
+def _wrapped(lines: list[str], width: int) -> list[str]:
+    out: list[str] = []
+    for line in lines:
+        out += textwrap.wrap(line, width) or [""]
+    return out
+
+
+def section_lines(
+    section: Section,
+    answers: dict[str, Any],
+    versions: dict[str, list[dict[str, Any]]] | None = None,
+    width: int = 74,
+) -> list[Line]:
     lines: list[Line] = []
     for block in section.blocks:
         if isinstance(block, Passage):
@@ -50,6 +98,10 @@ def section_lines(section: Section, answers: dict[str, Any]) -> list[Line]:
                 lines.append(("review-answer", plain(f"[x] {exercise.prompt}")))
             continue
         lines.append(("review-prompt", plain(exercise.prompt)))
+        history = (versions or {}).get(exercise.key)
+        if history:  # the first words beside today's
+            lines.append(("review-answer", then_and_now(exercise, history, answers.get(exercise.key), width)))
+            continue
         for text in answer_lines(exercise, answers.get(exercise.key)):
             if text == NOT_YET:
                 lines.append(("review-answer review-not-yet", plain(text)))
@@ -113,10 +165,13 @@ def line_widget(kind: str, text: Content) -> Widget:
 class ReviewScreen(KeptScreen):
     BINDINGS = [Binding("escape", "app.home", "Home", id="home", priority=True)]
 
-    def __init__(self, workbook: Workbook, answers: dict[str, Any]) -> None:
+    def __init__(
+        self, workbook: Workbook, answers: dict[str, Any], versions: dict[str, list[dict[str, Any]]] | None = None
+    ) -> None:
         super().__init__(name="section-7", classes="review")
         self.workbook = workbook
         self.answers = answers
+        self.versions = versions if versions is not None else {}
         self._shown: dict[int, list[Line]] = {}
 
     def compose(self) -> ComposeResult:
@@ -133,6 +188,14 @@ class ReviewScreen(KeptScreen):
         self.refresh_progress()
         self.query_one("#body").focus()
 
+    def _width(self) -> int:
+        """The room for an answer: the body's padding, the answer's indent, a scrollbar."""
+        return (self.size.width or self.app.size.width) - 8
+
+    def on_resize(self) -> None:
+        if any(self.versions.values()):  # then-and-now columns follow the width
+            self.refresh_progress()
+
     def lines(self, section: Section) -> list[Line]:
         if section.number == PRACTICE_SECTION:
             app: Any = self.app
@@ -140,7 +203,7 @@ class ReviewScreen(KeptScreen):
                 return []
             app.refresh_streak()
             return practice_lines(app.picks, app.custom_decisions, app.streak, app.today())
-        return section_lines(section, self.answers)
+        return section_lines(section, self.answers, self.versions, self._width())
 
     def refresh_progress(self) -> None:
         """Rebuild the sections whose lines changed since they were last shown."""

@@ -12,11 +12,26 @@ from textual.events import DescendantFocus
 from textual.widget import Widget
 from textual.widgets import Static
 
-from screens.messages import FieldFocused
+from screens.messages import FieldFocused, PutBack
 from screens.fields import AnswerArea, EntriesExercise, ScaleChoice, ToggleExercise
 from screens.widgets import KeptScreen, KeyBar, Paragraph, PassageText, TopBar, plain
+from workbook import versions as versions_
 from workbook.content import Exercise, Passage, Section
 from workbook.progress import first_unanswered, section_progress
+
+
+class VersionsHint(Static):
+    """Under an answer with earlier versions: how many, and the key to see them."""
+
+    def __init__(self, key: str) -> None:
+        super().__init__(classes="versions-hint")
+        self.key = key
+        self.display = False
+
+    def show_count(self, count: int) -> None:
+        self.display = count > 0
+        if count:
+            self.update(plain(f"{versions_.count_text(count)} · ctrl+e to see them"))
 
 
 def field_of(widget: Widget | None) -> str | None:
@@ -35,12 +50,14 @@ class SectionScreen(KeptScreen):
     AUTO_FOCUS = None
     BINDINGS = [
         Binding("escape", "app.home", "Home", id="home", priority=True),
+        Binding("ctrl+e", "versions", "Earlier versions", id="versions", priority=True),
     ]
 
-    def __init__(self, section: Section, answers: dict[str, Any]) -> None:
+    def __init__(self, section: Section, answers: dict[str, Any], versions: dict[str, list[dict[str, Any]]]) -> None:
         super().__init__(name=f"section-{section.number}", classes="section")
         self.section = section
         self.answers = answers
+        self.versions = versions
 
     def compose(self) -> ComposeResult:
         yield TopBar(f"{self.section.number} · {self.section.title}")
@@ -51,20 +68,21 @@ class SectionScreen(KeptScreen):
                     yield PassageText(block.heading, block.paragraphs)
                 else:
                     yield from self._exercise(block)
-        yield KeyBar(("esc/^g", "Home"), ("^n", "Next"), ("^p", "Previous"), ("tab", "Field"))
+        yield KeyBar(("esc/^g", "Home"), ("^n/^p", "Next/previous"), ("tab", "Field"), ("^e", "Earlier versions"))
 
     def _exercise(self, exercise: Exercise) -> list[Widget]:
         """An exercise's widgets, placed straight in the page (fewer containers, faster switches)."""
         value = self.answers.get(exercise.key)
         if exercise.kind == "toggle":
             return [ToggleExercise(exercise, value)]
+        hint = VersionsHint(exercise.key)
         if exercise.kind == "entries":
-            return [EntriesExercise(exercise, value)]
+            return [EntriesExercise(exercise, value), hint]
         prompt = Paragraph(exercise.prompt, classes="prompt")
         if exercise.kind == "scale":
-            return [prompt, ScaleChoice(exercise, value)]
+            return [prompt, ScaleChoice(exercise, value), hint]
         text = value if isinstance(value, str) else exercise.default
-        return [prompt, AnswerArea(exercise.key, text, classes="answer")]
+        return [prompt, AnswerArea(exercise.key, text, classes="answer"), hint]
 
     def on_mount(self) -> None:
         self.refresh_progress()
@@ -74,6 +92,31 @@ class SectionScreen(KeptScreen):
         self.query_one("#section-progress", Static).update(
             plain(f"{done} of {total} answered · every exercise is optional")
         )
+        for hint in self.query(VersionsHint):
+            hint.show_count(len(self.versions.get(hint.key, ())))
+
+    def action_versions(self) -> None:
+        """Earlier versions of the answer with the cursor (ctrl+e)."""
+        field = field_of(self.focused)
+        key = field.split("#")[0] if field else None
+        history = self.versions.get(key or "", [])
+        if not key or not history:
+            self.notify("This answer has no earlier versions yet.", timeout=4)
+            return
+        from screens.versions import VersionsScreen
+
+        exercise = next(e for e in self.section.exercises if e.key == key)
+
+        def chosen(version: dict[str, Any] | None) -> None:
+            if version is None:
+                return
+            value = version.get("value")
+            if version.get("why") == "removed" and isinstance(value, list):
+                current = self.answers.get(key)
+                value = (list(current) if isinstance(current, list) else []) + value  # the item goes back on the list
+            self.post_message(PutBack(key, value, field))
+
+        self.app.push_screen(VersionsScreen(exercise, self.answers.get(key), history), chosen)
 
     def focus_field(self, field: str | None) -> None:
         """Put the cursor in ``field`` (a resumed position) or the first unanswered field."""

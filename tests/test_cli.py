@@ -153,3 +153,20 @@ def test_bad_imports_and_section_numbers_get_one_line_messages(tmp_path: Path):
     assert result.returncode == 1 and "cannot read" in result.stderr
     result = run("--data-dir", str(folder), "reset", "--section", "12")
     assert result.returncode == 2 and "usage:" in result.stderr
+
+
+def test_restore_says_how_many_answers_written_since_become_earlier_versions(tmp_path: Path):
+    from workbook.storage import Changes, Store
+
+    folder = tmp_path / "d"
+    seed(folder)
+    assert run("--data-dir", str(folder), "reset", "--game", "--yes").returncode == 0  # takes a backup
+    store = Store.open(folder)
+    store.answers()
+    store.apply(Changes(answers={"what-is.own-words": "written after the backup"}))
+    result = run("--data-dir", str(folder), "restore")
+    assert result.returncode == 0, result.stderr
+    assert "1 answer was written since that backup" in result.stdout
+    store = Store.open(folder)
+    assert store.answers()["what-is.own-words"] == "mine ✨"
+    assert [v["value"] for v in store.versions()] == ["written after the backup"]

@@ -167,3 +167,37 @@ def test_a_hang_up_or_termination_while_typing_saves_the_half_typed_answer(tmp_p
     assert list((folder / "backups").glob("workbook-*-daily.json"))  # the day's backup, taken after start
     with pytest.raises(ProcessLookupError):
         os.kill(pid, 0)
+
+
+def test_two_windows_typing_in_one_field_keep_both_texts_and_both_say_so(tmp_path: Path):
+    """Window A types "from A", window B (opened before A saved) types "from B", A types " more"."""
+    folder = tmp_path / "data"
+    a, fd_a = _spawn_app(folder)
+    _read_until(fd_a, b"Palette")
+    b, fd_b = _spawn_app(folder)
+    try:
+        _read_until(fd_b, b"Palette")
+        for fd in (fd_a, fd_b):
+            os.write(fd, b"2")
+            _read_until(fd, b"Self-Trust is the act")
+        time.sleep(0.3)
+        os.write(fd_a, b"from A")
+        _read_until(fd_a, "✓ saved".encode())
+        os.write(fd_b, b"from B")
+        _read_until(fd_b, b"Another window also saved")
+        os.write(fd_a, b" more")
+        _read_until(fd_a, b"Another window also saved")
+        for pid, fd in ((a, fd_a), (b, fd_b)):
+            os.write(fd, b"\x11")  # ctrl+q
+            assert _wait_exit(pid, fd) is not None
+    finally:
+        os.close(fd_a)
+        os.close(fd_b)
+    store = Store.open(folder)
+    assert store.answers()["what-is.own-words"] == "from A more"
+    kept = {v["value"]: v["why"] for v in store.versions()}
+    assert kept == {"from A": "window", "from B": "window"}
+    from workbook import transfer
+
+    md = transfer.export_markdown(store)
+    assert "> from A more" in md and "> from B" in md and "from another window" in md

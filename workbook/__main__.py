@@ -63,6 +63,7 @@ def build_parser() -> argparse.ArgumentParser:
     reset.add_argument("--yes", action="store_true", help="don't ask first")
     restore = commands.add_parser("restore", help="bring back a backup (the newest by default)")
     restore.add_argument("name", nargs="?", help="a name from `workbook backups`")
+    restore.add_argument("--yes", action="store_true", help="don't ask first")
     commands.add_parser("backups", help="list backups with dates and sizes")
     export = commands.add_parser("export", help="write your answers as Markdown or JSON")
     export.add_argument("--format", choices=["markdown", "json"], default="markdown")
@@ -139,6 +140,12 @@ def run_command(args: argparse.Namespace, folder: Path) -> int:
         transfer.reset(store, scope, section)
         print(f"Done: erased {what}. `workbook restore` undoes it.")
     elif args.command == "restore":
+        replaced = transfer.restore_would_replace(store, args.name)
+        if replaced:
+            answers = "1 answer was" if replaced == 1 else f"{replaced} answers were"
+            print(f"{answers} written since that backup; restoring keeps them as earlier versions (ctrl+e in the workbook).")
+            if sys.stdin.isatty():
+                confirm("Type RESTORE to go on: ", "RESTORE", args.yes)
         chosen = transfer.restore(store, args.name)
         print(f"Restored the backup {chosen.name} (what was there before is backed up too).")
     elif args.command == "backups":

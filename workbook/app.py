@@ -27,11 +27,13 @@ from screens.messages import (
     FieldFocused,
     PickChanged,
     PickMade,
+    PutBack,
     ResetRequested,
     SettingChanged,
     UndoResetRequested,
 )
 from workbook import content, practice, transfer
+from workbook import versions as versions_
 from workbook.saver import Saver
 from workbook.storage import Store, StorageError
 from workbook.text import MAX_ANSWER_CHARS, clean
@@ -111,6 +113,7 @@ class WorkbookApp(App[int]):
         self.clock = clock
         self.workbook = content.load()
         self.answers: dict[str, Any] = tidy(store.answers())
+        self.versions: dict[str, list[dict[str, Any]]] = versions_.by_key(store.versions())
         self.picks: list[dict[str, Any]] = store.picks()
         self.custom_decisions: list[dict[str, Any]] = store.custom_decisions()
         self.settings: dict[str, Any] = store.settings()
@@ -182,14 +185,14 @@ class WorkbookApp(App[int]):
 
                 self.install_screen(DataScreen(self.workbook), name)
             elif name == f"section-{LAST_SECTION}":
-                self.install_screen(ReviewScreen(self.workbook, self.answers), name)
+                self.install_screen(ReviewScreen(self.workbook, self.answers, self.versions), name)
             elif name == f"section-{PRACTICE_SECTION}":
                 from screens.practice import PracticeScreen
 
                 self.install_screen(PracticeScreen(self.workbook.section(PRACTICE_SECTION)), name)
             else:
                 section = self.workbook.section(int(name.removeprefix("section-")))
-                self.install_screen(SectionScreen(section, self.answers), name)
+                self.install_screen(SectionScreen(section, self.answers, self.versions), name)
         return self.get_screen(name)
 
     def _current_number(self) -> int:
@@ -224,6 +227,7 @@ class WorkbookApp(App[int]):
         self._check_elsewhere()
         if self.screen in self._stale and self.screen.name == name:
             await self.switch_screen("home")  # leave the stale screen so it can be rebuilt
+            self._drop_stale_screens()
         screen = self._screen(name)
         if self.screen is not screen:
             await self.switch_screen(screen)
@@ -276,6 +280,7 @@ class WorkbookApp(App[int]):
         yield SystemCommand("Export as JSON", "Write everything to a JSON file", lambda: self.export("json"))
         yield SystemCommand("Help: keys", "Every key in one place", self.action_help)
         yield SystemCommand("Reset…", "Start over: everything, one section, or the practice (asks first)", self.action_my_data)
+        yield SystemCommand("Undo last reset", "Put back what the last reset erased; what you wrote since stays", self.undo_reset)
         yield SystemCommand(
             "Theme: high contrast", "White on black with a yellow accent", lambda: setattr(self, "theme", HIGH_CONTRAST.name)
         )
@@ -326,15 +331,19 @@ class WorkbookApp(App[int]):
         self.notify("Done. “Undo last reset” on My data brings it back.", timeout=6)
 
     @on(UndoResetRequested)
-    async def _undo_requested(self) -> None:
+    async def undo_reset(self) -> None:
         self.save_and_close()
         try:
-            transfer.undo_reset(self.store)
+            undone = transfer.undo_reset(self.store)
         except (OSError, StorageError) as exc:
-            self.notify(f"Nothing was changed: {getattr(exc, 'strerror', None) or exc}", severity="warning")
+            self.notify(plain_text(f"Nothing was changed: {getattr(exc, 'strerror', None) or exc}"), severity="warning")
             return
         await self.reload_data(home=False)
-        self.notify("Everything from before the reset is back.", timeout=6)
+        message = "What the reset erased is back, and everything you wrote since is still here."
+        if undone.kept_newer:
+            fields = "1 field keeps" if undone.kept_newer == 1 else f"{undone.kept_newer} fields keep"
+            message += f" {fields} the newer text; the erased text is an earlier version there (ctrl+e)."
+        self.notify(message, timeout=10)
 
     def _remember_theme(self, theme: str) -> None:
         if self.settings.get("theme") != theme:
@@ -388,8 +397,25 @@ class WorkbookApp(App[int]):
     async def reload_data(self, home: bool) -> None:
         """After a reset, undo, restore or another session's save: read everything again, rebuild the screens."""
         self.save_and_close()  # our own typing first, so the re-read includes it
+        self._take_kept()
+        ours = dict(self.answers)
+        known = {(v["key"], v.get("replaced")) for history in self.versions.values() for v in history}
         self.answers.clear()
         self.answers.update(tidy(self.store.answers()))
+        self.versions.clear()
+        self.versions.update(versions_.by_key(self.store.versions()))
+        for history in self.versions.values():
+            for version in history:
+                mine = version.get("why") == "window" and ours.get(version["key"]) == version.get("value")
+                if mine and (version["key"], version.get("replaced")) not in known:
+                    self.notify(
+                        plain_text(
+                            f"Another window saved {self.field_name(version['key'])} after this one. Its text is "
+                            "there now; yours is kept as an earlier version (ctrl+e to see it)."
+                        ),
+                        severity="warning",
+                        timeout=12,
+                    )
         self.picks[:] = self.store.picks()
         self.custom_decisions[:] = self.store.custom_decisions()
         self.settings.clear()
@@ -433,8 +459,24 @@ class WorkbookApp(App[int]):
             self.answers[message.key] = value
         with self.saver.changes() as changes:
             changes.answers[message.key] = value
+            if message.removed:
+                changes.versions.append(versions_.make(message.key, tidy(message.removed), None, "removed"))
         self._refresh_screen()
         self._changed(message.immediate)
+
+    @on(PutBack)
+    async def _put_back(self, message: PutBack) -> None:
+        """An earlier version goes back in its field; the text there becomes an earlier version."""
+        value = tidy(message.value)
+        self.save_now()  # what was typed there first: it becomes the earlier version
+        # The screen's fields show the old text: build it again from the answers, in place.
+        self._stale.add(self.screen)
+        with self.saver.changes() as changes:
+            changes.answers[message.key] = value
+            changes.keep[message.key] = "put-back"
+        self.answers[message.key] = value
+        await self._show(self.screen.name or "home", message.field or message.key)
+        self.notify("The earlier version is back; the text it replaced is kept as an earlier version.", timeout=6)
 
     def _refresh_screen(self) -> None:
         """Data down: the screen on show redraws what depends on the data."""
@@ -540,8 +582,36 @@ class WorkbookApp(App[int]):
         """On the writer thread, after each write (post_message is thread-safe)."""
         self.post_message(Saved(ok))
 
+    def field_name(self, key: str) -> str:
+        """An answer named for a person: its section and the start of its prompt."""
+        try:
+            exercise = self.workbook.exercise(key)
+        except KeyError:
+            return key
+        number = next(s.number for s in self.workbook.sections if exercise in s.exercises)
+        prompt = exercise.prompt if len(exercise.prompt) <= 48 else exercise.prompt[:47].rstrip() + "…"
+        return f"section {number}, “{prompt}”"
+
+    def _take_kept(self) -> None:
+        """Earlier versions the last writes kept: shown under their fields, and said when another window's."""
+        kept = self.saver.take_kept()
+        for version in kept:
+            self.versions.setdefault(version["key"], []).append(version)
+            if version.get("why") == "window":
+                self.notify(
+                    plain_text(
+                        f"Another window also saved {self.field_name(version['key'])}. This window's text is "
+                        "there now; the other text is kept as an earlier version (ctrl+e to see it)."
+                    ),
+                    severity="warning",
+                    timeout=12,
+                )
+        if kept:
+            self._refresh_screen()
+
     @on(Saved)
     def _show_saved(self, message: Saved) -> None:
+        self._take_kept()
         if message.ok:
             if not self.saver.unsaved and self.status_line in ("saving…", "not saved yet, trying again"):
                 self.status_line = "✓ saved"

@@ -20,6 +20,7 @@ class Saver:
         self.store = store
         self.on_done = on_done  # called on the writer thread with True (saved) or False (kept for later)
         self._pending = Changes()
+        self._kept: list[dict[str, Any]] = []  # earlier versions the writes made, for the interface
         self._lock = threading.Lock()
         self._executor = ThreadPoolExecutor(max_workers=1, thread_name_prefix="workbook-save")
 
@@ -44,12 +45,21 @@ class Saver:
     def _apply(self, changes: Changes) -> bool:
         """Write ``changes``; if the disk refuses, keep them (under any newer ones) for the next try."""
         try:
-            self.store.apply(changes)
+            kept = self.store.apply(changes)
         except (OSError, StorageError):
             with self._lock:
                 self._pending = changes.merge_under(self._pending)
             return False
+        if kept:
+            with self._lock:
+                self._kept.extend(kept)
         return True
+
+    def take_kept(self) -> list[dict[str, Any]]:
+        """The earlier versions the writes have kept since the last call (each says why)."""
+        with self._lock:
+            kept, self._kept = self._kept, []
+        return kept
 
     def _write(self, changes: Changes) -> None:
         self.on_done(self._apply(changes))

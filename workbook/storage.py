@@ -21,6 +21,7 @@ import json
 import os
 import tempfile
 import time
+from datetime import datetime, timezone
 from collections.abc import Callable, Iterator, Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -29,7 +30,9 @@ from typing import Any
 from tinydb import Query, TinyDB
 from tinydb.storages import Storage
 
-SCHEMA_VERSION = 1
+from workbook import versions as versions_
+
+SCHEMA_VERSION = 2
 DB_NAME = "workbook.json"
 LOCK_NAME = ".workbook.lock"
 TMP_PREFIX = ".workbook-"
@@ -105,11 +108,15 @@ class Changes:
     pick_updates: dict[str, dict[str, Any]] = field(default_factory=dict)
     new_decisions: list[dict[str, Any]] = field(default_factory=list)
     settings: dict[str, Any] = field(default_factory=dict)
+    # Earlier versions to keep as they are (a removed list item), and answers whose replaced
+    # text is kept whatever its day, with the reason (putting an earlier version back).
+    versions: list[dict[str, Any]] = field(default_factory=list)
+    keep: dict[str, str] = field(default_factory=dict)
 
     def __bool__(self) -> bool:
         return bool(
             self.answers or self.position is not None or self.new_picks or self.pick_updates
-            or self.new_decisions or self.settings
+            or self.new_decisions or self.settings or self.versions
         )
 
     def merge_under(self, newer: Changes) -> Changes:
@@ -124,6 +131,8 @@ class Changes:
             pick_updates=updates,
             new_decisions=self.new_decisions + newer.new_decisions,
             settings={**self.settings, **newer.settings},
+            versions=self.versions + newer.versions,
+            keep={**self.keep, **newer.keep},
         )
 
 
@@ -233,7 +242,17 @@ def _from_unversioned(data: dict[str, Any]) -> dict[str, Any]:
     return data
 
 
-MIGRATIONS: dict[int, Callable[[dict[str, Any]], dict[str, Any]]] = {0: _from_unversioned}
+def _add_versions(data: dict[str, Any]) -> dict[str, Any]:
+    """Version 1 to 2: answers may say when they were written, and earlier versions get a table.
+
+    Nothing in version 1 data changes: an answer without a time counts as written on an earlier
+    day, so its first change keeps it as an earlier version.
+    """
+    data.setdefault("versions", {})
+    return data
+
+
+MIGRATIONS: dict[int, Callable[[dict[str, Any]], dict[str, Any]]] = {0: _from_unversioned, 1: _add_versions}
 
 
 def remove_leftovers(folder: Path) -> None:
@@ -254,6 +273,9 @@ class Store:
         self._storage: AtomicJSONStorage | None = None
         self._db: TinyDB | None = None
         self._db_generation = -1
+        # What this session last read from or wrote to the file, per answer: a save that finds
+        # something else there was written by another window meanwhile, and keeps it.
+        self._seen: dict[str, Any] = {}
 
     # -- opening -------------------------------------------------------
     @classmethod
@@ -373,22 +395,59 @@ class Store:
 
     # -- answers -------------------------------------------------------
     def answers(self) -> dict[str, Any]:
-        return {doc["key"]: doc["value"] for doc in self.db.table("answers").all()}
+        """Every answer, as in the file now; this session has now seen them (see :meth:`apply`)."""
+        if self._storage is not None:
+            self._storage.refresh()
+        found = {doc["key"]: doc["value"] for doc in self.db.table("answers").all()}
+        self._seen = dict(found)
+        return found
+
+    def written(self) -> dict[str, str]:
+        """When each answer was last written (answers from before version 2 have no time)."""
+        return {doc["key"]: doc["written"] for doc in self.db.table("answers").all() if isinstance(doc.get("written"), str)}
+
+    def versions(self) -> list[dict[str, Any]]:
+        """Every earlier version, oldest first."""
+        raw = (self._storage.read() if self._storage else None) or {}
+        found = [dict(doc) for doc in raw.get("versions", {}).values()]
+        return sorted(found, key=lambda v: str(v.get("replaced") or ""))
 
     def save(self, answers: Mapping[str, Any] | None = None, position: Mapping[str, Any] | None = None) -> None:
         """Save changed answers (``None`` removes one) and the resume position, in one write."""
         self.apply(Changes(answers=dict(answers or {}), position=dict(position) if position else None))
 
-    def apply(self, changes: Changes) -> None:
-        """Everything in ``changes``, in one locked, atomic write."""
+    def apply(self, changes: Changes, now: datetime | None = None) -> list[dict[str, Any]]:
+        """Everything in ``changes``, in one locked, atomic write.
+
+        Replaced text is kept as an earlier version when it was written on an earlier day, when
+        ``changes.keep`` names it, or when another window saved it since this session last read
+        that answer ("window"). Returns the earlier versions kept.
+        """
+        now = now or datetime.now(timezone.utc)
+        stamp = versions_.now_iso(now)
         with self.transaction() as db:
             item = Query()
             table = db.table("answers")
+            kept = db.table("versions")
+            new_versions = list(changes.versions)
             for key, value in changes.answers.items():
+                doc = table.get(item.key == key)
+                old = doc.get("value") if doc else None
+                if old != value and versions_.has_text(old):
+                    written = doc.get("written") if doc else None
+                    if old != self._seen.get(key):
+                        new_versions.append(versions_.make(key, old, written, "window", now))
+                    elif key in changes.keep:
+                        new_versions.append(versions_.make(key, old, written, changes.keep[key], now))
+                    elif versions_.written_before_today(written, now):
+                        new_versions.append(versions_.make(key, old, written, "edit", now))
                 if value is None:
                     table.remove(item.key == key)
-                else:
-                    table.upsert({"key": key, "value": value}, item.key == key)
+                elif old != value or doc is None:
+                    table.upsert({"key": key, "value": value, "written": stamp}, item.key == key)
+                self._seen[key] = value
+            if new_versions:
+                kept.insert_multiple(new_versions)
             if changes.position is not None:
                 db.table("state").upsert({"name": "position", **changes.position}, item.name == "position")
             picks = db.table("picks")
@@ -401,6 +460,7 @@ class Store:
             settings = db.table("settings")
             for name, value in changes.settings.items():
                 settings.upsert({"name": name, "value": value}, item.name == name)
+        return new_versions
 
     def picks(self) -> list[dict[str, Any]]:
         """Every pick, as copies (the app changes them; the stored ones change only through apply)."""

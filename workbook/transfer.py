@@ -14,6 +14,7 @@ from pathlib import Path
 from typing import Any
 
 from workbook import content, practice
+from workbook import versions as versions_
 from workbook.content import Exercise, Passage
 from workbook.progress import entry_has_text, is_answered, section_progress
 from workbook.wording import NOT_YET, day_label, entry_line, moment_label, plural
@@ -28,7 +29,7 @@ from workbook.storage import (
 )
 
 EXPORT_FORMAT = "self-trust-workbook-export"
-EXPORT_VERSION = 1
+EXPORT_VERSION = 2  # 2: earlier versions and when each answer was written
 BACKUP_DIR = "backups"
 DAILY_KEEP = 7
 OTHER_KEEP = 20
@@ -122,8 +123,57 @@ def restore(store: Store, name: str | None = None) -> Backup:
         chosen = matches[0]
     data = _read_database(chosen.path)
     backup(store, "before-restore")
-    store.replace_all(data)
+    store.replace_all(keep_replaced(store.tables(), data, "restore"))
     return chosen
+
+
+def restore_would_replace(store: Store, name: str | None = None) -> int:
+    """How many answers written since the backup ``name`` a restore would turn into earlier versions."""
+    available = backups(store)
+    if not available:
+        return 0
+    chosen = available[-1] if name is None else next((b for b in available if b.name in (name, f"{name}.json")), None)
+    if chosen is None:
+        return 0
+    return len(_replaced(store.tables(), _read_database(chosen.path)))
+
+
+def _answer_docs(tables: dict[str, Any]) -> dict[str, dict[str, Any]]:
+    table = tables.get("answers")
+    docs = table.values() if isinstance(table, dict) else []
+    return {doc["key"]: doc for doc in docs if isinstance(doc, dict) and isinstance(doc.get("key"), str)}
+
+
+def _replaced(current: dict[str, Any], incoming: dict[str, Any]) -> list[dict[str, Any]]:
+    """The current answers that ``incoming`` would replace or erase (those with text)."""
+    new = _answer_docs(incoming)
+    return [
+        doc for key, doc in _answer_docs(current).items()
+        if versions_.has_text(doc.get("value")) and (key not in new or new[key].get("value") != doc.get("value"))
+    ]
+
+
+def _table(docs: list[dict[str, Any]]) -> dict[str, dict[str, Any]]:
+    return {str(n): doc for n, doc in enumerate(docs, 1)}
+
+
+def _docs(tables: dict[str, Any], name: str) -> list[dict[str, Any]]:
+    table = tables.get(name)
+    return [dict(d) for d in table.values() if isinstance(d, dict)] if isinstance(table, dict) else []
+
+
+def keep_replaced(current: dict[str, Any], incoming: dict[str, Any], why: str, now: datetime | None = None) -> dict[str, Any]:
+    """``incoming`` (tables as stored), with every earlier version of both sides and the current
+    answers it replaces kept as earlier versions: nothing written is ever only in a backup."""
+    merged = dict(incoming)
+    kept = _docs(incoming, "versions")
+    for version in _docs(current, "versions"):
+        if not any(versions_.same(version, k) for k in kept):
+            kept.append(version)
+    for doc in _replaced(current, incoming):
+        kept.append(versions_.make(doc["key"], doc.get("value"), doc.get("written"), why, now))
+    merged["versions"] = _table(sorted(kept, key=lambda v: str(v.get("replaced") or "")))
+    return merged
 
 
 def last_reset(store: Store) -> Backup | None:
@@ -132,17 +182,74 @@ def last_reset(store: Store) -> Backup | None:
     for b in backups(store):
         if b.reason == "before-reset":
             latest = b
-        elif b.reason == "before-restore":
+        elif b.reason in ("before-restore", "before-undo"):
             latest = None
     return latest
 
 
-def undo_reset(store: Store) -> Backup:
-    """Put back the state from just before the last reset."""
+@dataclass(frozen=True)
+class Undone:
+    """What an undo put back: the backup it read, and how many fields kept text written since."""
+
+    backup: Backup
+    kept_newer: int
+
+
+def undo_reset(store: Store, now: datetime | None = None) -> Undone:
+    """Put back what the last reset erased, and nothing else.
+
+    Everything written since the reset stays. Where a field was written again after the reset,
+    the newer text stays and the erased text remains an earlier version. Picks and own
+    decisions are merged by id; settings come back where none was chosen since.
+    """
     chosen = last_reset(store)
     if chosen is None:
         raise TransferError("there is no reset to undo")
-    return restore(store, chosen.name)
+    before = _read_database(chosen.path)
+    current = store.tables()
+    merged = {name: table for name, table in current.items() if name != "meta"}
+    now = now or datetime.now(timezone.utc)
+    stamp = versions_.now_iso(now)
+
+    answers = _answer_docs(current)
+    kept = _docs(current, "versions")
+    # What the reset erased: the answers it kept as "before the reset" versions.
+    since = chosen.taken.isoformat(timespec="seconds")
+    erased = {v.get("key") for v in kept if v.get("why") == "reset" and str(v.get("replaced") or "") >= since}
+    kept_newer = 0
+    for key, old in _answer_docs(before).items():
+        if key not in erased and (key in answers or versions_.has_text(old.get("value"))):
+            continue  # not touched by the reset
+        if key not in answers:
+            # The field is empty since the reset: the erased text goes back, and its "before the
+            # reset" version with it (it is the answer again).
+            answers[key] = {"key": key, "value": old.get("value"), "written": old.get("written") or stamp}
+            kept = [v for v in kept if not (v.get("key") == key and v.get("why") == "reset" and v.get("value") == old.get("value"))]
+        elif answers[key].get("value") != old.get("value") and versions_.has_text(old.get("value")):
+            kept_newer += 1
+            if not any(v.get("key") == key and v.get("value") == old.get("value") for v in kept):
+                kept.append(versions_.make(key, old.get("value"), old.get("written"), "reset", now))
+    for version in _docs(before, "versions"):
+        if not any(versions_.same(version, k) for k in kept):
+            kept.append(version)
+    merged["answers"] = _table(list(answers.values()))
+    merged["versions"] = _table(sorted(kept, key=lambda v: str(v.get("replaced") or "")))
+
+    for name, ident in (("picks", "id"), ("decisions", "id")):
+        docs = _docs(current, name)
+        ids = {d.get(ident) for d in docs}
+        docs += [d for d in _docs(before, name) if d.get(ident) not in ids]
+        if name == "picks":
+            docs.sort(key=lambda p: str(p.get("at", "")))
+        merged[name] = _table(docs)
+    settings = {d.get("name"): d for d in _docs(before, "settings")} | {d.get("name"): d for d in _docs(current, "settings")}
+    merged["settings"] = _table(list(settings.values()))
+    if not _docs(current, "state"):
+        merged["state"] = _table(_docs(before, "state"))  # the place the person was, if none since
+
+    backup(store, "before-undo")
+    store.replace_all(merged)
+    return Undone(chosen, kept_newer)
 
 
 def _read_database(path: Path) -> dict[str, Any]:
@@ -218,7 +325,8 @@ def reset(store: Store, scope: str, section: int | None = None) -> Backup | None
     """Erase ``scope`` ("all", "section" or "game"), after an automatic backup."""
     scope, section = reset_scope(scope, section)
     taken = backup(store, "before-reset")
-    data = store.tables()
+    current = store.tables()
+    data = dict(current)
     if scope == "all":
         data = {}
     elif scope == "game":
@@ -228,7 +336,8 @@ def reset(store: Store, scope: str, section: int | None = None) -> Backup | None
         prefix = f"{content.load().section(section).id}."  # type: ignore[arg-type]
         answers = data.get("answers", {})
         data["answers"] = {k: v for k, v in answers.items() if not str(v.get("key", "")).startswith(prefix)}
-    store.replace_all(data)
+    # The erased answers stay as earlier versions ("before the reset on 3 Mar").
+    store.replace_all(keep_replaced(current, data, "reset"))
     return taken
 
 
@@ -246,6 +355,8 @@ def export_data(store: Store, now: datetime | None = None) -> dict[str, Any]:
         "schema": SCHEMA_VERSION,
         "exported_at": now.astimezone(timezone.utc).isoformat(timespec="seconds"),
         "answers": store.answers(),
+        "written": store.written(),
+        "versions": store.versions(),
         "picks": store.picks(),
         "decisions": store.custom_decisions(),
         "settings": store.settings(),
@@ -266,6 +377,7 @@ def export_markdown(store: Store, now: datetime | None = None, today: date | Non
     now = now or datetime.now(timezone.utc)
     wb = content.load()
     answers = store.answers()
+    history = versions_.by_key(store.versions())
     today = today or practice.local_day(now)
     # A file outlives the year it was written in: its own date carries the year.
     out = [f"# {wb.title}", "", f"*{wb.credit}*", "", f"My workbook, exported on {day_label(now.astimezone().date())}.", ""]
@@ -281,6 +393,7 @@ def export_markdown(store: Store, now: datetime | None = None, today: date | Non
                 out += [f"### {block.heading}", ""] if block.heading else []
                 continue
             out += _answer_markdown(block, answers.get(block.key))
+            out += _versions_markdown(block, history.get(block.key, []), today)
     out += ["---", "", wb.care_note, ""]
     return "\n".join(out)
 
@@ -292,17 +405,36 @@ def _answer_markdown(exercise: Exercise, value: Any) -> list[str]:
     """
     if exercise.kind == "toggle":
         return [f"*{exercise.prompt}:* yes", ""] if value is True else []
-    out = [f"**{exercise.prompt}**", ""]
+    return [f"**{exercise.prompt}**", "", *_value_markdown(exercise, value), ""]
+
+
+def _value_markdown(exercise: Exercise, value: Any, default: bool = True, empty: str = f"*{NOT_YET}*") -> list[str]:
+    """An answer's value as Markdown lines; ``empty`` when there is none."""
+    if exercise.kind == "toggle":
+        return ["yes" if value is True else empty]
     if exercise.kind == "scale":
-        return out + [f"{value} of 5" if is_answered(exercise, value) else f"*{NOT_YET}*", ""]
+        return [f"{value} of 5" if is_answered(exercise, value) else empty]
     if exercise.kind == "entries":
         items = value if isinstance(value, list) else []
         lines = [
             "- " + entry_line(exercise, entry).replace("\n", " ") for entry in items if entry_has_text(exercise, entry)
         ]
-        return out + (lines or [f"*{NOT_YET}*"]) + [""]
-    text = value if isinstance(value, str) and value else exercise.default
-    return out + [_quote(text) if text else f"*{NOT_YET}*", ""]
+        return lines or [empty]
+    text = value if isinstance(value, str) and value else (exercise.default if default else "")
+    return [_quote(text) if text else empty]
+
+
+def _versions_markdown(exercise: Exercise, history: list[dict[str, Any]], today: date) -> list[str]:
+    """An answer's earlier versions, newest first, each with where it came from."""
+    if not history:
+        return []
+    out = [f"*{versions_.count_text(len(history)).capitalize()}:*", ""]
+    for version in reversed(history):
+        out += [f"- {versions_.describe(version, today)}:", ""]
+        value = _value_markdown(exercise, version.get("value"), default=False, empty="*(empty)*")
+        out += ["  " + line if line else "" for line in value]
+        out += [""]
+    return out
 
 
 def _decisions_markdown(store: Store, today: date) -> list[str]:
@@ -350,15 +482,20 @@ def parse_export(text: str) -> dict[str, Any]:
 def import_data(store: Store, data: dict[str, Any]) -> Backup | None:
     """Replace everything with an export's contents, after a backup."""
     taken = backup(store, "before-import")
+    written = data.get("written") if isinstance(data.get("written"), dict) else {}
     tables: dict[str, Any] = {
-        "answers": {str(n): {"key": k, "value": v} for n, (k, v) in enumerate(data["answers"].items(), 1)},
+        "answers": {
+            str(n): {"key": k, "value": v, **({"written": written[k]} if isinstance(written.get(k), str) else {})}
+            for n, (k, v) in enumerate(data["answers"].items(), 1)
+        },
+        "versions": _table([dict(v) for v in data.get("versions") or [] if isinstance(v, dict)]),
         "picks": {str(n): p for n, p in enumerate(data["picks"], 1)},
         "decisions": {str(n): d for n, d in enumerate(data.get("decisions") or [], 1)},
         "settings": {str(n): {"name": k, "value": v} for n, (k, v) in enumerate((data.get("settings") or {}).items(), 1)},
     }
     if data.get("position"):
         tables["state"] = {"1": {"name": "position", **data["position"]}}
-    store.replace_all(tables)
+    store.replace_all(keep_replaced(store.tables(), tables, "import"))
     return taken
 
 

@@ -1,0 +1,111 @@
+"""Earlier versions of answers: when one is kept, and how it is named. Pure; no Textual.
+
+An answer replaced on a later day than it was last written, by another window's save, or by a
+reset, undo, restore or import, is kept as an earlier version::
+
+    {"key": "what-is.own-words", "value": "…", "written": "2026-11-02T09:14:00+00:00",
+     "replaced": "2026-11-28T10:01:12+00:00", "why": "edit"}
+
+Typing within one day makes no versions. A list item the person removes is kept the same way
+(its value is a one-item list).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from datetime import date, datetime, timezone
+from typing import Any
+
+from workbook.wording import day_label
+
+WHY = ("edit", "window", "reset", "undo", "restore", "import", "removed", "put-back")
+
+
+def now_iso(now: datetime | None = None) -> str:
+    return (now or datetime.now(timezone.utc)).astimezone(timezone.utc).isoformat(timespec="seconds")
+
+
+def parse(stamp: Any) -> datetime | None:
+    """A stored time, or None when there is none (data from before versions) or it is not a time."""
+    if not isinstance(stamp, str):
+        return None
+    try:
+        moment = datetime.fromisoformat(stamp)
+    except ValueError:
+        return None
+    return moment if moment.tzinfo else moment.replace(tzinfo=timezone.utc)
+
+
+def local_day(stamp: Any) -> date | None:
+    moment = parse(stamp)
+    return moment.astimezone().date() if moment else None
+
+
+def written_before_today(written: Any, now: datetime) -> bool:
+    """Whether an answer last written at ``written`` is from an earlier day than ``now``.
+
+    An answer with no record of when it was written (older data) counts as earlier: keeping one
+    version too many is better than losing one.
+    """
+    day = local_day(written)
+    return day is None or day < now.astimezone().date()
+
+
+def make(key: str, value: Any, written: Any, why: str, now: datetime | None = None) -> dict[str, Any]:
+    return {
+        "key": key,
+        "value": value,
+        "written": written if isinstance(written, str) else None,
+        "replaced": now_iso(now),
+        "why": why,
+    }
+
+
+def has_text(value: Any) -> bool:
+    """Whether a value is worth keeping as a version (an empty answer is not)."""
+    return value not in (None, "", [], False)
+
+
+def short_date(day: date, today: date) -> str:
+    """'28 Nov', with the year when it is not this year (the workbook's one date format)."""
+    return day_label(day, today)
+
+
+def describe(version: dict[str, Any], today: date | None = None) -> str:
+    """Where a version came from, in plain words: "written 3 Mar", "before the reset on 3 Mar"."""
+    today = today or date.today()
+    replaced = local_day(version.get("replaced"))
+    when = short_date(replaced, today) if replaced else "an earlier day"
+    written = local_day(version.get("written"))
+    why = version.get("why")
+    if why == "edit":
+        return f"written {short_date(written, today)}" if written else f"kept {when}"
+    if why == "window":
+        return f"from another window, {when}"
+    if why == "removed":
+        return f"removed from the list on {when}"
+    if why == "put-back":
+        return f"before an earlier version was put back on {when}"
+    if why in ("reset", "undo", "restore", "import"):
+        action = {"reset": "the reset", "undo": "the undo", "restore": "a backup was restored", "import": "the import"}[why]
+        return f"before {action} on {when}"
+    return f"kept {when}"
+
+
+def by_key(versions: Iterable[dict[str, Any]]) -> dict[str, list[dict[str, Any]]]:
+    """Versions grouped by answer, oldest first."""
+    grouped: dict[str, list[dict[str, Any]]] = {}
+    for version in sorted(versions, key=lambda v: str(v.get("replaced") or "")):
+        grouped.setdefault(str(version.get("key")), []).append(version)
+    return grouped
+
+
+def count_text(count: int) -> str:
+    return "1 earlier version" if count == 1 else f"{count} earlier versions"
+
+
+def same(a: dict[str, Any], b: dict[str, Any]) -> bool:
+    """Whether two version records are the same one (for merging without duplicates)."""
+    return (a.get("key"), a.get("value"), a.get("replaced"), a.get("why")) == (
+        b.get("key"), b.get("value"), b.get("replaced"), b.get("why")
+    )
