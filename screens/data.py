@@ -16,6 +16,7 @@ from screens.messages import ExportRequested, ResetRequested, UndoResetRequested
 from screens.widgets import KeptScreen, KeyBar, Paragraph, TopBar, plain
 from workbook import transfer
 from workbook.content import Workbook
+from workbook.wording import moment_label
 
 
 class DataScreen(KeptScreen):
@@ -59,7 +60,7 @@ class DataScreen(KeptScreen):
         last = transfer.last_reset(store)
         undo = self.query_one("#undo", Button)
         undo.disabled = last is None
-        undo.label = f"Undo last reset (from {last.taken.astimezone():%d %b %H:%M})" if last else "Undo last reset"
+        undo.label = f"Undo last reset (from {moment_label(last.taken, self.app.today())})" if last else "Undo last reset"  # type: ignore[attr-defined]
         count = len(transfer.backups(store))
         self.query_one("#data-where", Static).update(
             plain(f"\nYour data folder: {store.folder}\nBackups kept there: {count} (one a day, and before any reset or import).")

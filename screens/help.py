@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from textual.app import ComposeResult
 from textual.binding import Binding
-from textual.containers import VerticalScroll
+from textual.containers import Horizontal, VerticalScroll
 from textual.content import Content
 from textual.screen import ModalScreen
 from textual.widgets import Static
@@ -26,6 +26,16 @@ KEYS: tuple[tuple[str, str], ...] = (
 )
 
 
+def key_rows(rows: tuple[tuple[str, str], ...]) -> ComposeResult:
+    """A key and what it does, a row each; what it does wraps under itself, not under the key."""
+    for key, what in rows:
+        yield Horizontal(
+            Static(Content.styled(key, "bold $accent"), classes="help-key"),
+            Static(Content(what), classes="help-what"),
+            classes="help-row",
+        )
+
+
 class HelpScreen(ModalScreen[None]):
     BINDINGS = [
         Binding("escape,f1,q,question_mark", "close", "Close", id="close-help"),
@@ -33,16 +43,14 @@ class HelpScreen(ModalScreen[None]):
 
     def compose(self) -> ComposeResult:
         with VerticalScroll(id="help"):
-            lines = [Content.styled("Keys\n", "bold")]
-            for key, what in KEYS:
-                lines.append(Content.assemble((f"{key:>16}", "bold $accent"), f"  {what}\n"))
-            lines.append(
+            yield Static(Content.styled("Keys", "bold"))
+            yield from key_rows(KEYS)
+            yield Static(
                 Content(
                     "\nEverything you type is saved as you go. You can close the terminal at any "
                     "moment and pick up where you were. Press escape, q or F1 to close this help."
                 )
             )
-            yield Static(Content("").join(lines))
 
     def action_close(self) -> None:
         self.dismiss(None)

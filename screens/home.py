@@ -16,9 +16,12 @@ from screens.widgets import KeptScreen, KeyBar, Paragraph, TopBar
 from workbook import practice
 from workbook.content import Workbook
 from workbook.progress import bar, is_answered, section_progress
+from workbook.wording import plural
 
 REVIEW_NUMBER = 7
 REVIEW_TITLE = "My workbook"
+TITLE = 38  # the longest title and a space; one less when narrow
+WIDE_ROW = 3 + TITLE + 1 + len("■■■■■■■■  1 of 4")  # a row with its bar fits from here
 
 
 class HomeScreen(KeptScreen):
@@ -37,26 +40,38 @@ class HomeScreen(KeptScreen):
         super().__init__(name="home", classes="home")
         self.workbook = workbook
         self.answers = answers
+        self._wide = True
 
     def compose(self) -> ComposeResult:
         yield TopBar("Self-Trust Workbook")
         with VerticalScroll(id="body"):
             yield Paragraph(self.workbook.title, classes="title")
             yield Paragraph(self.workbook.credit, classes="credit")
-            for paragraph in self.workbook.intro:
-                yield Paragraph(paragraph, classes="passage")
-            # Built complete, so the first frame is laid out once (wrapping the long introduction
-            # twice, after filling the list in on_mount, cost ~50 ms of start-up).
+            # The contents come before the introduction, so the whole list is on the first screen
+            # at 80×24 and at 60×20. Built complete, so the first frame is laid out once.
             contents = OptionList(*self._options(), id="contents")
             contents.border_title = "Contents: press 1 to 7"
             contents.highlighted = 0
             yield contents
             yield Button(self._continue_label(), id="continue", compact=True)
+            for paragraph in self.workbook.intro:
+                yield Paragraph(paragraph, classes="passage")
             yield Paragraph(self.workbook.care_note, classes="care")
         yield KeyBar(("1-7", "Open"), ("c", "Continue"), ("d", "My data"))
 
     def on_mount(self) -> None:
         self.set_focus(self.query_one("#contents", OptionList), scroll_visible=False)
+
+    def on_resize(self) -> None:
+        if self._wide != self._is_wide():  # the rows change shape between narrow and wide
+            self.refresh_progress()
+
+    def _room(self) -> int:
+        """The width of a row of the contents: the body's padding, the list's border, a scrollbar."""
+        return (self.size.width or self.app.size.width) - 7
+
+    def _is_wide(self) -> bool:
+        return self._room() >= WIDE_ROW
 
     def _continue_label(self) -> str:
         has_position = self.app.has_position() if hasattr(self.app, "has_position") else False
@@ -73,30 +88,37 @@ class HomeScreen(KeptScreen):
         """The contents: each section with its progress (the game with its streak), and the review."""
         options = []
         app: Any = self.app
+        self._wide = wide = self._is_wide()
+        title = TITLE if wide else TITLE - 1
+        start = 3 + title + 1  # "1  ", the title, a space
         for section in self.workbook.sections:
             done, total = section_progress(section, self.answers)
             if section.counted:
-                row = self._row(section.number, section.title, done, total)
+                row = self._row(section.number, section.title, done, total, wide)
             else:  # the practice game: its streak instead of a count
                 picks = len(getattr(app, "picks", []))
                 streak = getattr(app, "streak", None)
-                if streak is not None and streak.current:
-                    note = f"{practice.streak_text(streak.current)} · {picks:,} practised"
-                else:
-                    note = f"{picks:,} decisions practised" if picks else "not started yet"
-                row = Content(f"{section.number}  {section.title:<38} {note}")
+                current = streak.current if streak is not None else 0
+                note = practice.practice_note(current, picks)
+                if start + len(note) > self._room():  # narrow: the streak, or the count, alone
+                    note = practice.streak_text(current) if current else f"{picks:,} practised" if picks else "not started"
+                row = Content(f"{section.number}  {section.title:<{title}} {note}")
             options.append(Option(row, id=str(section.number)))
         answered = sum(
             1 for s in self.workbook.sections for e in s.counted if is_answered(e, self.answers.get(e.key))
         )
-        review = f"{answered} answer{'s' if answered != 1 else ''} so far"
-        options.append(Option(Content(f"{REVIEW_NUMBER}  {REVIEW_TITLE:<38} {review}"), id=str(REVIEW_NUMBER)))
+        review = plural(answered, "answer")
+        if start + len(review) + len(" so far") <= self._room():
+            review += " so far"
+        options.append(Option(Content(f"{REVIEW_NUMBER}  {REVIEW_TITLE:<{title}} {review}"), id=str(REVIEW_NUMBER)))
         return options
 
     @staticmethod
-    def _row(number: int, title: str, done: int, total: int) -> Content:
+    def _row(number: int, title: str, done: int, total: int, wide: bool = True) -> Content:
+        if not wide:  # 60 columns: the count without the bar
+            return Content(f"{number}  {title:<{TITLE - 1}} {done} of {total}")
         return Content.assemble(
-            f"{number}  {title:<38} ",
+            f"{number}  {title:<{TITLE}} ",
             (bar(done, total, 8), "$accent"),
             f"  {done} of {total}",
         )

@@ -22,6 +22,7 @@ from screens.widgets import KeptScreen, KeyBar, Paragraph, TopBar, plain
 from workbook import practice
 from workbook.content import Section
 from workbook.practice import Decision
+from workbook.wording import day_label, plural
 
 TICK = 0.25  # seconds between updates of the gut-window bar (4 a second at most)
 BAR = 16
@@ -181,7 +182,7 @@ class CheckIn(Vertical, can_focus=True):
 
     def _text(self) -> Content:
         day = self.pick.get("day", "")
-        when = "today" if day == self.today.isoformat() else f"on {day}"
+        when = "today" if day == self.today.isoformat() else f"on {day_label(day, self.today)}"
         return Content.assemble(
             plain(f"“{self.pick.get('prompt', '')}” → {self.pick.get('option', '')} ({when})\n"),
             ("Did it align?  y yes · p partly · n not really · x skip", "dim"),
@@ -192,7 +193,7 @@ class CheckIn(Vertical, can_focus=True):
         if answer == "skip":
             await self.remove()
             return
-        note = Input(placeholder="What did I learn? (optional, enter to save)", select_on_focus=False, compact=True)
+        note = Input(placeholder="What did I learn?", select_on_focus=False, compact=True)
         note.cursor_blink = bool(getattr(self.app, "blink_cursor", False))
         text = "Noted. Not really is information too." if answer == "not really" else "Noted."
         self.query_one(Static).update(plain(f"“{self.pick.get('prompt', '')}”: {text}"))
@@ -216,15 +217,9 @@ class StreakPanel(Static):
     """The streak, large, with best, total, check-ins, the 12-week calendar and the levels."""
 
 
-def panel_text(s: practice.Streak, summary: practice.Summary, today: Any) -> Content:
-    parts = [Content.styled(f"{practice.streak_text(s.current, s.run_ended)}\n", "bold $accent")]
-    if s.run_ended and summary.total and not s.practised_today:
-        parts.append(
-            plain(f"Welcome back. Every practice counts: your {summary.total} decisions are all still here.\n", "italic")
-        )
-    parts.append(plain(f"best: {s.best} · practised: {summary.total}\n"))
-    a = summary.aligned
-    parts.append(plain(f"aligned? yes {a['yes']} · partly {a['partly']}\n          not really {a['not really']}\n\n"))
+def calendar_content(s: practice.Streak, today: Any) -> Content:
+    """The 12-week calendar, a row per weekday, with its key; readable without colour."""
+    parts = []
     rows = practice.calendar(s, today)
     for label, row in zip("MTWTFSS", rows):
         cells = []
@@ -236,8 +231,27 @@ def panel_text(s: practice.Streak, summary: practice.Summary, today: Any) -> Con
                 cells.append(Content(cell.symbol))
             cells.append(Content(" "))
         parts.append(Content.assemble(f"{label} ", *cells, "\n"))
-    parts.append(plain("■ practised  ~ rest day  ◆/◇ today\n\n", "dim"))
-    parts.append(plain(practice.next_level_note(s.practice_days), "italic"))
+    parts.append(plain("■ practised  ◆ today\n", "dim"))
+    parts.append(plain(f"~ {practice.REST_RULE}", "dim"))
+    return Content("").join(parts)
+
+
+def panel_text(s: practice.Streak, summary: practice.Summary, today: Any) -> Content:
+    parts = [Content.styled(f"{practice.streak_text(s.current, s.run_ended)}\n", "bold $accent")]
+    if s.run_ended and summary.total and not s.practised_today:
+        parts.append(
+            plain(
+                "Welcome back. Every practice counts: "
+                + ("your decision is" if summary.total == 1 else f"your {summary.total:,} decisions are")
+                + " all still here.\n",
+                "italic",
+            )
+        )
+    parts.append(plain(f"best: {plural(s.best, 'day')} · practised: {summary.total:,}\n"))
+    a = summary.aligned
+    parts.append(plain(f"aligned? yes {a['yes']} · partly {a['partly']}\n          not really {a['not really']}\n\n"))
+    parts.append(calendar_content(s, today))
+    parts.append(plain("\n\n" + practice.next_level_note(s.practice_days), "italic"))
     return Content("").join(parts)
 
 
@@ -254,16 +268,17 @@ class PracticeScreen(KeptScreen):
         yield TopBar(f"{self.section.number} · {self.section.title}")
         with Horizontal(id="game"):
             with VerticalScroll(id="play"):
+                # The article's words on gut feelings come first, as in every section; then the game.
+                for passage in self.section.passages:
+                    for paragraph in passage.paragraphs:
+                        yield Paragraph(paragraph, classes="passage")
                 yield Card()
                 yield Static(id="card-help")
                 yield Static(plain("Check in on earlier picks", "bold"), id="checkins-title")
                 yield Vertical(id="checkins")
                 yield Static(plain("Add a decision from your own life", "bold"), classes="add-title")
-                yield Input(placeholder="The decision, e.g. Which bus to take?", id="new-prompt", compact=True)
-                yield Input(placeholder="2 to 4 options, separated by commas", id="new-options", compact=True)
-                for passage in self.section.passages:
-                    for paragraph in passage.paragraphs:
-                        yield Paragraph(paragraph, classes="passage")
+                yield Input(placeholder="e.g. Which bus to take?", id="new-prompt", compact=True)
+                yield Input(placeholder="2 to 4 options: a, b, c", id="new-options", compact=True)
             yield StreakPanel(id="streak-panel")
         yield KeyBar(("1-4", "Pick"), ("s", "Skip"), ("g", "Gut window"), ("esc", "Home"))
 

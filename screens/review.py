@@ -1,4 +1,4 @@
-"""Section 7, My workbook: everything answered, section by section, read-only."""
+"""Section 7, My workbook: everything answered, section by section, and the practice, read-only."""
 
 from __future__ import annotations
 
@@ -8,16 +8,22 @@ from typing import Any
 
 from textual.app import ComposeResult
 from textual.binding import Binding
-from textual.containers import VerticalScroll
+from textual.containers import Horizontal, Vertical, VerticalScroll
 from textual.content import Content
+from textual.widget import Widget
 from textual.widgets import Static
 
-from screens.widgets import KeptScreen, KeyBar, TopBar
+from screens.widgets import KeptScreen, KeyBar, TopBar, plain
+from workbook import practice
 from workbook import versions as versions_
-from workbook.content import Exercise, Passage, Workbook
+from workbook.content import Exercise, Passage, Section, Workbook
 from workbook.progress import entry_has_text, is_answered
+from workbook.wording import NOT_YET, day_label, entry_line, plural
 
-NOT_YET = "(not answered yet)"
+PRACTICE_SECTION = 5
+
+# One line of the review: its kind (a CSS class) and its text. Bullets ("entry") wrap under their text.
+Line = tuple[str, Content]
 
 
 def answer_lines(exercise: Exercise, value: Any) -> list[str]:
@@ -29,20 +35,14 @@ def answer_lines(exercise: Exercise, value: Any) -> list[str]:
     if exercise.kind == "scale":
         return [f"{value} of 5"]
     if exercise.kind == "entries":
-        lines = []
-        for entry in value:
-            if not entry_has_text(exercise, entry):
-                continue
-            parts = [f"{f.label}: {entry[f.id]}" for f in exercise.fields if entry.get(f.id)]
-            lines.append("• " + " / ".join(parts))
-        return lines
+        return [entry_line(exercise, entry) for entry in value if entry_has_text(exercise, entry)]
     text = value if isinstance(value, str) and value.strip() else exercise.default
-    return text.splitlines() or [text]
+    return [text]
 
 
 def _day(version: dict[str, Any], today: date) -> str:
     day = versions_.local_day(version.get("written")) or versions_.local_day(version.get("replaced"))
-    return versions_.short_date(day, today) if day else "earlier"
+    return day_label(day, today) if day else "earlier"
 
 
 def then_and_now(exercise: Exercise, history: list[dict[str, Any]], current: Any, width: int) -> Content:
@@ -53,10 +53,10 @@ def then_and_now(exercise: Exercise, history: list[dict[str, Any]], current: Any
         lines = []
         for day, value in rows:
             if isinstance(value, int) and 1 <= value <= 5:
-                lines.append(f"  {day:>11}  {'■' * value}{'□' * (5 - value)}  {value}")
+                lines.append(f"{day:>11}  {'■' * value}{'□' * (5 - value)}  {value}")
             else:
-                lines.append(f"  {day:>11}  {'·' * 5}  not answered")
-        return Content("\n".join(lines) + "\n")
+                lines.append(f"{day:>11}  {'·' * 5}  not answered")
+        return Content("\n".join(lines))
     oldest = history[0]
     column = max(16, (width - 4) // 2)
     left = _wrapped(answer_lines(exercise, oldest.get("value")), column)
@@ -64,12 +64,12 @@ def then_and_now(exercise: Exercise, history: list[dict[str, Any]], current: Any
     title_left = f"Then ({_day(oldest, today)})"
     count = versions_.count_text(len(history))
     title_right = "Now"
-    out = [Content.styled(f"  {title_left:<{column}}  {title_right}\n", "bold")]
+    out = [Content.styled(f"{title_left:<{column}}  {title_right}\n", "bold")]
     for index in range(max(len(left), len(right))):
         a = left[index] if index < len(left) else ""
         b = right[index] if index < len(right) else ""
-        out.append(Content(f"  {a:<{column}}  {b}\n"))
-    out.append(Content.styled(f"  {count} · see them all with ctrl+e in the section\n", "dim"))
+        out.append(Content(f"{a:<{column}}  {b}\n"))
+    out.append(Content.styled(f"{count} · see them all with ctrl+e in the section", "dim"))
     return Content("").join(out)
 
 
@@ -80,20 +80,108 @@ def _wrapped(lines: list[str], width: int) -> list[str]:
     return out
 
 
+def section_lines(
+    section: Section,
+    answers: dict[str, Any],
+    versions: dict[str, list[dict[str, Any]]] | None = None,
+    width: int = 74,
+) -> list[Line]:
+    lines: list[Line] = []
+    for block in section.blocks:
+        if isinstance(block, Passage):
+            if block.heading:  # which reason the answers below belong to
+                lines.append(("review-subheading", plain(block.heading)))
+            continue
+        exercise = block
+        if exercise.kind == "toggle":
+            if answers.get(exercise.key) is True:
+                lines.append(("review-answer", plain(f"[x] {exercise.prompt}")))
+            continue
+        lines.append(("review-prompt", plain(exercise.prompt)))
+        history = (versions or {}).get(exercise.key)
+        if history:  # the first words beside today's
+            lines.append(("review-answer", then_and_now(exercise, history, answers.get(exercise.key), width)))
+            continue
+        for text in answer_lines(exercise, answers.get(exercise.key)):
+            if text == NOT_YET:
+                lines.append(("review-answer review-not-yet", plain(text)))
+            elif exercise.kind == "entries":
+                lines.append(("review-entry", plain(text)))
+            else:
+                lines.append(("review-answer", plain(text)))
+    return lines
+
+
+def practice_lines(
+    picks: list[dict[str, Any]], own: list[dict[str, Any]], streak: practice.Streak, today: Any
+) -> list[Line]:
+    """The practice: days, streaks, the calendar, every check-in note with its decision, one's own decisions."""
+    from screens.practice import calendar_content
+
+    if not picks and not own:
+        return [("review-answer review-not-yet", plain("(not started yet)"))]
+    summary = practice.summarise(picks)
+    a = summary.aligned
+    lines: list[Line] = [
+        (
+            "review-answer",
+            plain(
+                f"{plural(streak.practice_days, 'day')} practised · {plural(summary.total, 'decision')}\n"
+                f"Current streak: {plural(streak.current, 'day')} · best: {plural(streak.best, 'day')}\n"
+                f"Did it align? yes {a['yes']} · partly {a['partly']} · not really {a['not really']}"
+            ),
+        ),
+        ("review-calendar", calendar_content(streak, today)),
+        ("review-prompt", plain("What I learned at the check-ins")),
+    ]
+    notes = [p for p in picks if isinstance(p.get("learned"), str) and p["learned"].strip()]
+    notes.sort(key=lambda p: p.get("at", ""))
+    for p in notes:
+        aligned = {"yes": "it aligned", "partly": "it partly aligned", "not really": "not really"}.get(
+            p.get("checkin") or "", "no check-in"
+        )
+        lines.append((
+            "review-entry",
+            plain(f"{day_label(p.get('day', ''), today)} · {p.get('prompt', '')} → {p.get('option', '')} "
+                  f"({aligned}): {p['learned'].strip()}"),
+        ))
+    if not notes:
+        lines.append(("review-answer review-not-yet", plain("(no notes yet)")))
+    lines.append(("review-prompt", plain("My own decisions")))
+    for d in own:
+        options = " / ".join(str(o) for o in d.get("options", []))
+        lines.append(("review-entry", plain(f"{d.get('prompt', '')} ({options})")))
+    if not own:
+        lines.append(("review-answer review-not-yet", plain("(none added yet)")))
+    return lines
+
+
+def line_widget(kind: str, text: Content) -> Widget:
+    if kind == "review-entry":  # a bullet, its wrapped lines under the text, not under the bullet
+        return Horizontal(Static("•", classes="bullet"), Static(text, classes="text"), classes=kind)
+    return Static(text, classes=kind)
+
+
 class ReviewScreen(KeptScreen):
     BINDINGS = [Binding("escape", "app.home", "Home", id="home", priority=True)]
 
-    def __init__(self, workbook: Workbook, answers: dict[str, Any], versions: dict[str, list[dict[str, Any]]]) -> None:
+    def __init__(
+        self, workbook: Workbook, answers: dict[str, Any], versions: dict[str, list[dict[str, Any]]] | None = None
+    ) -> None:
         super().__init__(name="section-7", classes="review")
         self.workbook = workbook
         self.answers = answers
-        self.versions = versions
+        self.versions = versions if versions is not None else {}
+        self._shown: dict[int, list[Line]] = {}
 
     def compose(self) -> ComposeResult:
         yield TopBar("7 · My workbook")
         with VerticalScroll(id="body", can_focus=True):
             for section in self.workbook.sections:
-                yield Static(classes="review-section", id=f"review-{section.number}")
+                yield Static(
+                    Content.styled(f"{section.number} · {section.title}", "bold $accent"), classes="review-heading"
+                )
+                yield Vertical(classes="review-section", id=f"review-{section.number}")
         yield KeyBar(("esc", "Home"), ("^n", "Next"), ("^p", "Previous"), ("↑↓", "Scroll"))
 
     def on_mount(self) -> None:
@@ -101,31 +189,35 @@ class ReviewScreen(KeptScreen):
         self.query_one("#body").focus()
 
     def _width(self) -> int:
-        return (self.size.width or self.app.size.width) - 6
+        """The room for an answer: the body's padding, the answer's indent, a scrollbar."""
+        return (self.size.width or self.app.size.width) - 8
 
     def on_resize(self) -> None:
-        if any(self.versions.values()):
+        if any(self.versions.values()):  # then-and-now columns follow the width
             self.refresh_progress()
 
+    def lines(self, section: Section) -> list[Line]:
+        if section.number == PRACTICE_SECTION:
+            app: Any = self.app
+            if not hasattr(app, "picks"):
+                return []
+            app.refresh_streak()
+            return practice_lines(app.picks, app.custom_decisions, app.streak, app.today())
+        return section_lines(section, self.answers, self.versions, self._width())
+
     def refresh_progress(self) -> None:
+        """Rebuild the sections whose lines changed since they were last shown."""
         for section in self.workbook.sections:
-            parts: list[Content] = [Content.styled(f"{section.number} · {section.title}\n", "bold $accent")]
-            for block in section.blocks:
-                if isinstance(block, Passage):
-                    if block.heading:  # which reason the answers below belong to
-                        parts.append(Content.styled(f"{block.heading}\n", "bold"))
-                    continue
-                exercise = block
-                if exercise.kind == "toggle":
-                    if self.answers.get(exercise.key) is True:
-                        parts.append(Content(f"  [x] {exercise.prompt}\n"))
-                    continue
-                parts.append(Content.styled(exercise.prompt + "\n", "italic"))
-                history = self.versions.get(exercise.key)
-                if history:
-                    parts.append(then_and_now(exercise, history, self.answers.get(exercise.key), self._width()))
-                    continue
-                for line in answer_lines(exercise, self.answers.get(exercise.key)):
-                    style = "dim" if line == NOT_YET else ""
-                    parts.append(Content.styled("  " + line + "\n", style) if style else Content("  " + line + "\n"))
-            self.query_one(f"#review-{section.number}", Static).update(Content("").join(parts))
+            lines = self.lines(section)
+            if self._shown.get(section.number) == lines:
+                continue
+            self._shown[section.number] = lines
+            box = self.query_one(f"#review-{section.number}", Vertical)
+            box.remove_children()
+            box.mount_all([line_widget(kind, text) for kind, text in lines])
+
+    def shown_text(self) -> str:
+        """Everything the review shows, as plain text (for tests and checks)."""
+        return "\n".join(
+            "\n".join(str(text) for _, text in self._shown.get(s.number, [])) for s in self.workbook.sections
+        )

@@ -1,6 +1,29 @@
-"""The workbook's own theme, beside Textual's: high contrast, for low vision and bright rooms."""
+"""The workbook's own themes, beside Textual's.
+
+WORKBOOK, the default: calm blues. Its colours were picked so that a 16-colour terminal (TERM=xterm,
+vt100) shows them as calm ANSI colours too: the accent (headings, the streak, focus) becomes cyan,
+the primary (borders) bright blue, warnings bright yellow. Textual's own dark theme has an orange
+accent that 16 colours turn into bright red, on everything at once.
+
+HIGH_CONTRAST: for low vision and bright rooms.
+"""
 
 from textual.theme import Theme
+
+WORKBOOK = Theme(
+    name="workbook",
+    primary="#4a7fd8",  # 16 colours: bright blue
+    secondary="#2f5f9f",
+    accent="#48b5c4",  # 16 colours: cyan
+    warning="#e8b04a",  # 16 colours: bright yellow
+    error="#d75f5f",
+    success="#4ebf71",  # 16 colours: bright green
+    foreground="#e0e0e0",
+    background="#121212",
+    surface="#1e1e1e",
+    panel="#262a33",
+    dark=True,
+)
 
 HIGH_CONTRAST = Theme(
     name="workbook-high-contrast",

@@ -146,6 +146,9 @@ def _wait_exit(pid: int, fd: int, timeout: float = 15) -> int | None:
 @pytest.mark.parametrize("sig", [signal.SIGHUP, signal.SIGTERM])
 def test_a_hang_up_or_termination_while_typing_saves_the_half_typed_answer(tmp_path: Path, sig: int):
     folder = tmp_path / "data"
+    store = Store.open(folder)  # something written before, so the day's backup is taken (never of an empty workbook)
+    store.apply(Changes(answers={"time-with-yourself.like": "walks"}))
+    store.close()
     pid, fd = _spawn_app(folder)
     try:
         _read_until(fd, b"Palette")

@@ -158,8 +158,8 @@ def run_command(args: argparse.Namespace, folder: Path) -> int:
         found = transfer.backups(store)
         if not found:
             print("No backups yet. One is taken each day you open the workbook, and before any reset or import.")
-        for b in found:
-            print(f"{b.name}  {b.taken.astimezone():%Y-%m-%d %H:%M}  {b.size:>9,} bytes  {b.reason}")
+        else:
+            print("\n".join(transfer.backup_lines(found, practice.local_day(practice.system_clock()))))
     elif args.command == "export":
         text = transfer.export_markdown(store) if args.format == "markdown" else transfer.export_json(store)
         if args.output:

@@ -20,7 +20,7 @@ from textual.timer import Timer
 
 import styles
 from screens.home import HomeScreen
-from screens.theme import HIGH_CONTRAST
+from screens.theme import HIGH_CONTRAST, WORKBOOK
 from screens.messages import (
     AnswerChanged,
     DecisionAdded,
@@ -149,9 +149,9 @@ class WorkbookApp(App[int]):
     # -- screens -------------------------------------------------------
     def on_mount(self) -> None:
         self.register_theme(HIGH_CONTRAST)
+        self.register_theme(WORKBOOK)
         theme = self.settings.get("theme")
-        if isinstance(theme, str) and theme in self.available_themes:
-            self.theme = theme
+        self.theme = theme if isinstance(theme, str) and theme in self.available_themes else WORKBOOK.name
         self.watch(self, "theme", self._remember_theme, init=False)
         self.install_screen(HomeScreen(self.workbook, self.answers), "home")
         self.push_screen("home")
@@ -289,7 +289,7 @@ class WorkbookApp(App[int]):
         yield SystemCommand(
             "Theme: high contrast", "White on black with a yellow accent", lambda: setattr(self, "theme", HIGH_CONTRAST.name)
         )
-        yield SystemCommand("Theme: default", "Textual's dark theme", lambda: setattr(self, "theme", "textual-dark"))
+        yield SystemCommand("Theme: default", "Calm blues, as clear in 16 colours", lambda: setattr(self, "theme", WORKBOOK.name))
         state = "off" if self.blink_cursor else "on"
         yield SystemCommand(f"Cursor blink {state}", "A blinking cursor sends a little traffic every half second", self.toggle_blink)
 

@@ -28,6 +28,7 @@ class Field:
     label: str
     kind: str  # "line" or "choice"
     options: tuple[str, ...] = ()
+    short: str = ""  # the label in My workbook and the export, when the screen's label is long
 
 
 @dataclass(frozen=True)
@@ -102,7 +103,7 @@ def _block(section_id: str, raw: dict[str, Any]) -> Block:
         return Passage(tuple(raw["paragraphs"]), raw.get("heading", ""))
     if kind in {"toggle", "text", "scale", "entries"}:
         fields = tuple(
-            Field(f["id"], f["label"], f["kind"], tuple(f.get("options", ())))
+            Field(f["id"], f["label"], f["kind"], tuple(f.get("options", ())), f.get("short", ""))
             for f in raw.get("fields", ())
         )
         return Exercise(

@@ -172,6 +172,18 @@ def streak_text(current: int, ended: bool = False) -> str:
     return "a fresh start today" if ended else "no streak yet"
 
 
+def practice_note(current: int, picks: int) -> str:
+    """The practice in a few words, as Home's contents and ``workbook status`` both say it."""
+    if current and picks:
+        return f"{streak_text(current)} · {picks:,} practised"
+    if picks:
+        return f"{picks:,} decision{'' if picks == 1 else 's'} practised"
+    return "not started yet"
+
+
+REST_RULE = "One missed day in any seven is a rest day and keeps your streak."
+
+
 # -- the calendar -------------------------------------------------------------
 PRACTISED, REST, EMPTY, FUTURE = "■", "~", "·", " "
 

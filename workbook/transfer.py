@@ -16,7 +16,8 @@ from typing import Any
 from workbook import content, practice
 from workbook import versions as versions_
 from workbook.content import Exercise, Passage
-from workbook.progress import is_answered, section_progress
+from workbook.progress import entry_has_text, is_answered, section_progress
+from workbook.wording import NOT_YET, day_label, entry_line, moment_label, plural
 from workbook.storage import (
     DB_NAME,
     SCHEMA_VERSION,
@@ -92,9 +93,16 @@ def _rotate(store: Store) -> None:
         old.path.unlink(missing_ok=True)
 
 
+def is_empty(store: Store) -> bool:
+    """Nothing the person wrote or practised: no answers, decisions or picks (settings don't count)."""
+    return not (store.answers() or store.picks() or store.custom_decisions())
+
+
 def daily_backup(store: Store, now: datetime | None = None) -> Backup | None:
-    """At most one automatic backup a day, the last seven kept."""
+    """At most one automatic backup a day, the last seven kept; none of an empty workbook."""
     now = now or datetime.now(timezone.utc)
+    if is_empty(store):
+        return None
     today = now.astimezone().date()
     if any(b.reason == "daily" and b.taken.astimezone().date() == today for b in backups(store)):
         return None
@@ -281,7 +289,7 @@ def open_store(folder: Path) -> tuple[Store, list[str]]:
         atomic_write(folder / DB_NAME, good.path.read_bytes())
         notices.append(
             f"Your workbook file could not be read, so it was moved aside to {aside} (kept, not deleted). "
-            f"Your answers were brought back from the backup of {good.taken.astimezone():%d %B %Y, %H:%M}."
+            f"Your answers were brought back from the backup of {moment_label(good.taken, date.today())}."
         )
     else:
         notices.append(
@@ -371,7 +379,8 @@ def export_markdown(store: Store, now: datetime | None = None, today: date | Non
     answers = store.answers()
     history = versions_.by_key(store.versions())
     today = today or practice.local_day(now)
-    out = [f"# {wb.title}", "", f"*{wb.credit}*", "", f"My workbook, exported on {now.astimezone():%d %B %Y}.", ""]
+    # A file outlives the year it was written in: its own date carries the year.
+    out = [f"# {wb.title}", "", f"*{wb.credit}*", "", f"My workbook, exported on {day_label(now.astimezone().date())}.", ""]
     for section in wb.sections:
         out += [f"## {section.number}. {section.title}", ""]
         if section.number == practice_section():
@@ -390,27 +399,29 @@ def export_markdown(store: Store, now: datetime | None = None, today: date | Non
 
 
 def _answer_markdown(exercise: Exercise, value: Any) -> list[str]:
-    """One exercise: its prompt, and the answer exactly as typed (quoted, line by line)."""
+    """One exercise: its prompt, and the answer exactly as typed (quoted, line by line).
+
+    An unticked "this feels familiar" is left out; any other prompt without an answer says so.
+    """
     if exercise.kind == "toggle":
-        return [f"*{exercise.prompt}:* {'yes' if value is True else '—'}", ""]
+        return [f"*{exercise.prompt}:* yes", ""] if value is True else []
     return [f"**{exercise.prompt}**", "", *_value_markdown(exercise, value), ""]
 
 
-def _value_markdown(exercise: Exercise, value: Any, default: bool = True) -> list[str]:
-    """An answer's value as Markdown lines."""
+def _value_markdown(exercise: Exercise, value: Any, default: bool = True, empty: str = f"*{NOT_YET}*") -> list[str]:
+    """An answer's value as Markdown lines; ``empty`` when there is none."""
     if exercise.kind == "toggle":
-        return ["yes" if value is True else "—"]
+        return ["yes" if value is True else empty]
     if exercise.kind == "scale":
-        return [f"{value} of 5" if is_answered(exercise, value) else "—"]
+        return [f"{value} of 5" if is_answered(exercise, value) else empty]
     if exercise.kind == "entries":
-        items = [e for e in value if isinstance(e, dict)] if isinstance(value, list) else []
-        lines = []
-        for entry in items:
-            fields = [f"{f.label}: {entry.get(f.id)}" for f in exercise.fields if entry.get(f.id)]
-            lines.append("- " + "; ".join(fields).replace("\n", " "))
-        return lines or ["—"]
+        items = value if isinstance(value, list) else []
+        lines = [
+            "- " + entry_line(exercise, entry).replace("\n", " ") for entry in items if entry_has_text(exercise, entry)
+        ]
+        return lines or [empty]
     text = value if isinstance(value, str) and value else (exercise.default if default else "")
-    return [_quote(text) if text else "—"]
+    return [_quote(text) if text else empty]
 
 
 def _versions_markdown(exercise: Exercise, history: list[dict[str, Any]], today: date) -> list[str]:
@@ -420,7 +431,8 @@ def _versions_markdown(exercise: Exercise, history: list[dict[str, Any]], today:
     out = [f"*{versions_.count_text(len(history)).capitalize()}:*", ""]
     for version in reversed(history):
         out += [f"- {versions_.describe(version, today)}:", ""]
-        out += ["  " + line if line else "" for line in _value_markdown(exercise, version.get("value"), default=False)]
+        value = _value_markdown(exercise, version.get("value"), default=False, empty="*(empty)*")
+        out += ["  " + line if line else "" for line in value]
         out += [""]
     return out
 
@@ -431,15 +443,15 @@ def _decisions_markdown(store: Store, today: date) -> list[str]:
     summary = practice.summarise(picks)
     a = summary.aligned
     out = [
-        f"Streak: {practice.streak_text(s.current, s.run_ended)} · best {s.best} · "
-        f"{summary.total} decisions practised on {s.practice_days} days.",
+        f"Streak: {practice.streak_text(s.current, s.run_ended)} · best: {plural(s.best, 'day')} · "
+        f"{plural(summary.total, 'decision')} practised on {plural(s.practice_days, 'day')}.",
         f"Did it align? yes {a['yes']} · partly {a['partly']} · not really {a['not really']}.",
         "",
     ]
     if picks:
         out += ["| Day | Decision | My pick | The ping | Did it align? | What I learned |", "| --- | --- | --- | --- | --- | --- |"]
         for p in picks:
-            cells = [p.get("day", ""), p.get("prompt", ""), p.get("option", ""), p.get("clarity") or "",
+            cells = [day_label(p.get("day", "")), p.get("prompt", ""), p.get("option", ""), p.get("clarity") or "",
                      p.get("checkin") or "", p.get("learned") or ""]
             out.append("| " + " | ".join(str(c).replace("|", "\\|").replace("\n", " ") for c in cells) + " |")
         out.append("")
@@ -521,10 +533,27 @@ def status(store: Store, today: date) -> dict[str, Any]:
 
 
 def status_line(info: dict[str, Any]) -> str:
-    today = "practised today" if info["practised_today"] else "not practised yet today"
-    streak = practice.streak_text(info["streak"]) if info["decisions"] else "no decisions yet"
-    return (
-        f"Self-trust workbook: {info['sections_done']} of {info['sections']} sections done "
-        f"({info['answers']} of {info['answers_total']} answers) · {today} · {streak}"
-    )
+    """One line in Home's words: the answers, the sections with exercises, the practice."""
+    answers = f"{plural(info['answers'], 'answer')} so far"
+    sections = f"{info['sections_started']} of {info['sections']} sections with exercises begun"
+    if info["sections_done"]:
+        sections += f" ({info['sections_done']} complete)"
+    note = practice.practice_note(info["streak"], info["decisions"])
+    if info["decisions"]:
+        note += " · today: practised" if info["practised_today"] else " · today: not yet"
+    return f"Self-trust workbook: {answers} · {sections} · practice: {note}"
 
+
+def backup_lines(found: list[Backup], today: date) -> list[str]:
+    """``workbook backups``: one backup a line, in aligned columns under a header."""
+    rows = [("Name", "Taken", "Size", "Why")]
+    why = {"daily": "daily", "before-reset": "before a reset", "before-import": "before an import",
+           "before-restore": "before a restore", "before-migrate": "before an update"}
+    for b in found:
+        rows.append((b.name, moment_label(b.taken, today), f"{b.size:,} B", why.get(b.reason, b.reason)))
+    widths = [max(len(row[i]) for row in rows) for i in range(4)]
+    lines = []
+    for row in rows:
+        name, taken, size, reason = row
+        lines.append(f"{name:<{widths[0]}}  {taken:<{widths[1]}}  {size:>{widths[2]}}  {reason}".rstrip())
+    return lines

@@ -16,6 +16,8 @@ from collections.abc import Iterable
 from datetime import date, datetime, timezone
 from typing import Any
 
+from workbook.wording import day_label
+
 WHY = ("edit", "window", "reset", "undo", "restore", "import", "removed", "put-back")
 
 
@@ -65,8 +67,8 @@ def has_text(value: Any) -> bool:
 
 
 def short_date(day: date, today: date) -> str:
-    """'28 Nov', with the year when it is not this year."""
-    return f"{day.day} {day:%b}" if day.year == today.year else f"{day.day} {day:%b %Y}"
+    """'28 Nov', with the year when it is not this year (the workbook's one date format)."""
+    return day_label(day, today)
 
 
 def describe(version: dict[str, Any], today: date | None = None) -> str:

@@ -109,7 +109,7 @@ async def test_my_workbook_shows_then_and_now(make_app, data_dir):
     async with app.run_test(size=(80, 24)) as pilot:
         await pilot.press("7")
         await pilot.pause()
-        text = str(app.screen.query_one("#review-2").render())
+        text = app.screen.shown_text()
         assert "Then (" in text and "Now" in text
         assert "what I wrote first" in text and "what I think now" in text
         assert "■■□□□  2" in text and "■■■■□  4" in text

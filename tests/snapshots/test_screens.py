@@ -36,9 +36,10 @@ def make(filled: bool = False) -> WorkbookApp:
             new_picks=[
                 {"id": f"p{n}", "decision": "t01", "prompt": "Tea or water?", "option": "Tea",
                  "at": f"2026-04-0{n}T08:00:00+00:00", "day": f"2026-04-0{n}", "clarity": "some",
-                 "checkin": "yes" if n < 8 else None, "learned": ""}
+                 "checkin": "yes" if n < 8 else None, "learned": "I knew at once." if n == 5 else ""}
                 for n in (5, 6, 8)
             ],
+            new_decisions=[{"id": "c-1", "prompt": "Which bus to take?", "options": ["the 12", "the 40"]}],
         ))
     return WorkbookApp(store, clock=lambda: NOW, rng=random.Random(3))
 
@@ -59,10 +60,12 @@ def make(filled: bool = False) -> WorkbookApp:
         ("my-data", ["d"], True),
         ("confirm-reset", ["d", "tab", "tab", "enter"], True),
         ("too-small", [], False),
+        ("section-7-practice", ["7", "pagedown", "pagedown", "pagedown"], True),
+        ("home-60x20", [], True),
     ],
 )
 def test_screen(snap_compare, name, keys, filled):
-    size = (59, 20) if name == "too-small" else (80, 24)
+    size = (59, 20) if name == "too-small" else (60, 20) if name.endswith("60x20") else (80, 24)
     app = make(filled)
     app.settings["gut_window"] = False  # no countdown: the picture is the same every time
     async def settle(pilot) -> None:

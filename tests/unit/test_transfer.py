@@ -110,12 +110,25 @@ def test_markdown_has_titles_every_answer_decisions_and_date(data_dir):
     assert "> Line one\n> Line [bold]two[/] 🌱" in md
     assert "> [@click=app.quit]me" in md
     assert "4 of 5" in md
-    assert "- A need: rest; How I honour it: self-care" in md
-    assert "The critical thought: I never get it right" in md
+    assert "- Need: rest / How I honour it: self-care" in md
+    assert "- Critical thought: I never get it right / Reframe: I am learning what I like\n" in md
     assert "I wanted water \\| really" in md
-    assert "1-day streak" in md
-    assert "04 May 2026" in md or "4 May 2026" in md
+    assert "1-day streak · best: 1 day · 1 decision practised on 1 day." in md
+    assert "exported on 4 May 2026." in md
+    assert "| 4 May 2026 | Tea or water? |" in md
     assert "Bus | bike?" in md
+
+
+def test_markdown_says_what_is_not_answered_yet_and_leaves_out_unticked_ticks(data_dir):
+    store = full_store(data_dir)
+    md = transfer.export_markdown(store, datetime(2026, 5, 4, 12, tzinfo=timezone.utc), TODAY)
+    # Section 4 has no answers: each prompt is there, saying so; no bare dashes anywhere.
+    part = md.split("## 4.")[1].split("## 5.")[0]
+    assert part.count("*(not answered yet)*") == 4
+    assert "—" not in md.replace("–", "")
+    assert "*This feels familiar:* yes" in md
+    assert md.count("This feels familiar") == 1  # only the ticked one
+    assert ":”:" not in md and "…”:" not in md  # no doubled punctuation after a long label
 
 
 @pytest.mark.parametrize(
@@ -170,8 +183,55 @@ def test_status_counts_and_changes_nothing(data_dir):
     info = transfer.status(Store.read_only(data_dir), TODAY)
     assert info["practised_today"] is True and info["streak"] == 1 and info["decisions"] == 1
     assert info["answers"] == 5  # two texts, a scale, two lists
-    assert "1-day streak" in transfer.status_line(info)
+    assert transfer.status_line(info) == (
+        "Self-trust workbook: 5 answers so far · 4 of 5 sections with exercises begun (1 complete)"
+        " · practice: 1-day streak · 1 practised · today: practised"
+    )
     assert {p: p.stat().st_mtime_ns for p in data_dir.rglob("*")} == files
+
+
+def test_status_speaks_in_homes_words(data_dir):
+    """Home's rows: "N answers so far", each section "N of M", the game "not started yet"."""
+    from workbook import content
+    from workbook.progress import section_progress
+
+    store = Store.open(data_dir)
+    store.apply(Changes(answers={"what-is.own-words": "me"}))
+    info = transfer.status(Store.read_only(data_dir), TODAY)
+    line = transfer.status_line(info)
+    assert line == (
+        "Self-trust workbook: 1 answer so far · 1 of 5 sections with exercises begun · practice: not started yet"
+    )
+    # The sections it counts are exactly Home's rows with an "N of M".
+    counted = [s for s in content.load().sections if s.counted]
+    assert info["sections"] == len(counted)
+    assert info["answers"] == sum(section_progress(s, store.answers())[0] for s in counted)
+
+
+def test_no_daily_backup_of_an_empty_workbook(data_dir):
+    store = Store.open(data_dir)
+    store.apply(Changes(settings={"theme": "textual-dark"}, position={"screen": "home", "field": None, "last": None}))
+    assert store.path.exists()
+    assert transfer.daily_backup(store) is None
+    assert transfer.backups(store) == []
+    store.apply(Changes(answers={"what-is.own-words": "me"}))
+    assert transfer.daily_backup(store) is not None
+
+
+def test_backups_are_listed_in_aligned_columns(data_dir):
+    store = full_store(data_dir)
+    transfer.backup(store, "daily", datetime(2026, 5, 3, 8, 5, tzinfo=timezone.utc))
+    transfer.backup(store, "before-reset", datetime(2025, 6, 30, 22, 0, tzinfo=timezone.utc))
+    lines = transfer.backup_lines(transfer.backups(store), TODAY)
+    assert lines[0].split() == ["Name", "Taken", "Size", "Why"]
+    # Every column starts (the size: ends) at the same place on every line.
+    taken, why, size_end = lines[0].index("Taken"), lines[0].index("Why"), lines[0].index("Size") + 4
+    for line in lines[1:]:
+        assert line[taken - 2 : taken] == "  " and line[taken] != " "
+        assert line[why - 2 : why] == "  " and line[why] != " "
+        assert line[size_end - 2 : size_end] == " B"
+    assert lines[1][why:] == "before a reset" and lines[2][why:] == "daily"
+    assert "2025" in lines[1] and "2026" not in lines[2].split("  ")[1]  # the year only when not this year
 
 
 def test_status_on_an_empty_folder_creates_nothing(tmp_path):

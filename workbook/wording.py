@@ -1,0 +1,57 @@
+"""How the workbook writes numbers, days and list entries, the same way on every screen and in every file.
+
+Pure; no Textual. One date format everywhere: "28 Nov", with the year when it is not this year
+("28 Nov 2025"); a count with its noun in the right number ("1 day", "2 days").
+"""
+
+from __future__ import annotations
+
+from datetime import date, datetime
+from typing import Any
+
+from workbook.content import Exercise
+
+NOT_YET = "(not answered yet)"
+
+
+def plural(count: int, noun: str, nouns: str | None = None) -> str:
+    """``count`` with ``noun``: "1 day", "2 days", "1,000 decisions"."""
+    word = noun if count == 1 else (nouns or noun + "s")
+    return f"{count:,} {word}"
+
+
+def day_label(day: date | str, today: date | None = None) -> str:
+    """A calendar day as people write it: "28 Nov", or "28 Nov 2025" when not this year.
+
+    Without ``today`` (a file that outlives the year it was written in) the year is always there.
+    """
+    if isinstance(day, str):
+        try:
+            day = date.fromisoformat(day)
+        except ValueError:
+            return day
+    if isinstance(day, datetime):
+        day = day.date()
+    text = f"{day.day} {day:%b}"
+    return text if today is not None and day.year == today.year else f"{text} {day.year}"
+
+
+def moment_label(moment: datetime, today: date | None = None) -> str:
+    """A local moment: the day as :func:`day_label` writes it, and the time: "28 Nov 09:05"."""
+    local = moment.astimezone()
+    return f"{day_label(local.date(), today)} {local:%H:%M}"
+
+
+def entry_line(exercise: Exercise, entry: Any) -> str:
+    """One entry of a list, its fields named shortly: "Critical thought: … / Reframe: …".
+
+    Empty fields are left out; nothing is added to what the person wrote.
+    """
+    if not isinstance(entry, dict):
+        return ""
+    parts = []
+    for f in exercise.fields:
+        value = entry.get(f.id)
+        if isinstance(value, str) and value.strip():
+            parts.append(f"{f.short or f.label}: {value.strip()}")
+    return " / ".join(parts)
