@@ -332,14 +332,17 @@ def test_restore_uses_only_the_workbooks_own_backups(tmp_path):
     evil = json.loads((folder / storage.DB_NAME).read_text())
     evil["answers"] = {"1": {"key": "what-is.own-words", "value": "planted"}}
     elsewhere.write_text(json.dumps(evil))
-    (backups / "workbook-20991231-235959000000-daily.json").write_text(json.dumps(evil))  # "newest" by name
-    (backups / "workbook-20300101-000000000000-daily.json").symlink_to(elsewhere)  # a link
-    old = backups / "workbook-20270101-000000000000-daily.json"  # written long before its name says
+    future = backups / "workbook-20991231-235959000000-daily.json"  # "the newest" by its name
+    future.write_text(json.dumps(evil))
+    os.utime(future, (4102444800, 4102444800))  # and by its time stamp (2100)
+    (backups / "workbook-20200101-000000000000-daily.json").symlink_to(elsewhere)  # a link
+    old = backups / "workbook-20250101-000000000000-daily.json"  # written long before its name says
     old.write_text(json.dumps(evil))
     os.utime(old, (0, 0))
     listed = run("--data-dir", str(folder), "backups").stdout
-    assert real.name in listed and "2099" not in listed and "2030" not in listed and "2027" not in listed
-    for name in ("workbook-20991231-235959000000-daily", "workbook-20300101-000000000000-daily"):
+    assert real.name in listed and "2099" not in listed and "2020" not in listed and "2025" not in listed
+    for name in ("workbook-20991231-235959000000-daily", "workbook-20200101-000000000000-daily",
+                 "workbook-20250101-000000000000-daily"):
         result = run("--data-dir", str(folder), "restore", name)
         assert result.returncode == 1 and one_line(result.stderr) and "no backup is called" in result.stderr
     assert run("--data-dir", str(folder), "restore").returncode == 0  # the newest is the real one

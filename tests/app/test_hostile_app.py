@@ -21,7 +21,7 @@ async def test_failed_export_reset_and_undo_say_so_literally_in_a_folder_named_w
     store, _ = transfer.open_store(folder)
     store.apply(Changes(answers={"what-is.own-words": "mine"}))
     app = WorkbookApp(store)
-    async with app.run_test(size=(80, 24)) as pilot:
+    async with app.run_test(size=(80, 24), notifications=True) as pilot:
         await pilot.pause()
 
         def refuse(*args, **kwargs):
@@ -55,7 +55,7 @@ async def test_a_file_damaged_underneath_the_open_app_is_repaired_and_the_person
     store.apply(Changes(answers={"what-is.own-words": "kept in the backup"}))
     transfer.backup(store, "daily")
     app = WorkbookApp(store)
-    async with app.run_test(size=(80, 24)) as pilot:
+    async with app.run_test(size=(80, 24), notifications=True) as pilot:
         await pilot.pause()
         raw = json.loads(store.path.read_text())
         raw["decisions"] = {"1": {"id": "c-1", "prompt": "\x1b]2;x\x07?", "options": "not a list"}}

@@ -88,6 +88,9 @@ REFUSED = [
     (changed().replace('"gut_seconds": 8', '"gut_seconds": NaN'), "not a number JSON allows"),
     (changed().replace('"answers": {', '"deep": ' + "[" * 100_000 + "]" * 100_000 + ', "answers": {'), "nested too deeply"),
     ('{"answers": {"x": ' + "9" * 5000 + "}}", "cannot be imported"),
+    (changed(answers={}).replace('"answers": {', '"answers": {"needs.needs": [{"extra": ' + "[" * 900 + "]" * 900 + "}]", 1),
+     'answers["needs.needs"][0].extra' + "[0]" * 14 + " is nested too deeply"),
+    (changed(picks__0__extra=json.loads("[" * 900 + "]" * 900)), "picks[0].extra" + "[0]" * 16 + " is nested too deeply"),
 ]
 
 
@@ -341,3 +344,12 @@ def test_corrupted_exports_are_refused_cleanly_or_open_everywhere(tmp_path_facto
         assert store.path.read_bytes() == before
         return
     assert_opens(Store.open(folder))  # read back through the check, as the app and the commands do
+
+
+def test_export_cleans_text_on_the_way_out_too(data_dir):
+    store = Store.open(data_dir)
+    # Written without passing the load check (as the app's own saves are): cleaned on the way out.
+    store.apply(Changes(answers={"what-is.own-words": HOSTILE}, new_decisions=[{"id": "c", "prompt": HOSTILE, "options": ["a", "b"]}]))
+    for out in (transfer.export_markdown(store), transfer.export_json(store)):
+        assert "\x1b" not in out and "\x9b" not in out and "\x85" not in out and "\x7f" not in out
+        assert "[bold]i[/] [@click=app.quit]j" in out
