@@ -6,6 +6,8 @@ import argparse
 import contextlib
 import json
 import os
+import select
+import signal
 import sys
 from pathlib import Path
 
@@ -112,13 +114,30 @@ def confirm(question: str, word: str, yes: bool) -> None:
         asking = False
     if not asking:
         raise Fail("nothing changed: there is no terminal to ask on (add --yes to do this without a question)")
+    # ctrl+c cancels the question even when the workbook was started with SIGINT ignored.
+    previous = signal.signal(signal.SIGINT, signal.default_int_handler)
     try:
-        reply = input(question)
+        reply = ask(question)
     except (EOFError, KeyboardInterrupt):
         print(file=sys.stderr)  # end the prompt's line, so the message has its own
         raise Fail(f"nothing changed: {word} was not typed") from None
+    finally:
+        signal.signal(signal.SIGINT, previous)
     if reply.strip().lower() != word.lower():
         raise Fail(f"nothing changed: {word} was not typed")
+
+
+def ask(question: str) -> str:
+    """A line typed at the terminal. Unlike input(), a ctrl+c that comes just as the question is
+    shown is not lost: the wait is a loop of short selects, and Python acts on the signal between them."""
+    sys.stdout.write(question)
+    sys.stdout.flush()
+    while not select.select([sys.stdin], [], [], 0.2)[0]:
+        pass
+    line = sys.stdin.readline()
+    if not line:
+        raise EOFError
+    return line
 
 
 def open_store(folder: Path):
