@@ -37,7 +37,9 @@ MAX_ENTRIES = 1_000  # items in one list (needs, wants, thoughts…)
 MAX_NAME_CHARS = 200  # ids, answer keys, setting names, field names
 MAX_GUT_SECONDS = 600
 EARLIEST_DAY = date(1970, 1, 1)
-VERSION_REASONS = frozenset({"edit", "window", "reset", "undo", "restore", "import", "removed"})
+# Why an earlier version was kept. Others are accepted too (any short name): a newer workbook may add
+# one, and a version with a reason this one does not know is still the person's text.
+VERSION_REASONS = frozenset({"edit", "window", "reset", "undo", "restore", "import", "removed", "put-back"})
 
 
 class Invalid(ValueError):
@@ -323,7 +325,7 @@ def check_version(doc: Any, where: str) -> dict[str, Any]:
     written = doc.get("written")
     checked["written"] = None if written is None else instant(written, f"{where}.written", offset=True)
     checked["replaced"] = instant(doc.get("replaced"), f"{where}.replaced", offset=True)
-    checked["why"] = one_of(doc.get("why"), f"{where}.why", VERSION_REASONS, none=False)
+    checked["why"] = name(doc.get("why"), f"{where}.why")
     return {**_rest(doc, set(checked), where), **checked}
 
 
@@ -576,7 +578,9 @@ def check_export(data: Any, fmt: str, export_version: int, known_schema: int) ->
             raise Newer(schema)
     shapes = {"answers": (dict, "a table of answers", False), "picks": (list, "a list of decisions", False),
               "decisions": (list, "a list of decisions", True), "settings": (dict, "a table of settings", True),
-              "position": (dict, "a place in the workbook", True)}
+              "position": (dict, "a place in the workbook", True),
+              # From export version 2: earlier versions, and when each answer was written.
+              "versions": (list, "a list of earlier versions", True), "written": (dict, "a table of dates", True)}
     for key, (kind, what, optional) in shapes.items():
         value = data.get(key)
         if value is None and optional:

@@ -83,6 +83,8 @@ REFUSED = [
     (changed(position__screen=7), "position.screen is not the name of a screen"),
     (changed(schema=99), "newer version"),
     (changed(answers=[1]), "answers is not a table of answers"),
+    (changed(versions=5), "versions is not a list of earlier versions"),
+    (changed(written=["x"]), "written is not a table of dates"),
     (changed(picks__0__day="0001-01-01"), "picks[0].day is before 1970"),
     (changed(settings__gut_seconds=float("inf")).replace("Infinity", "1e999"), "settings.gut_seconds is not a number"),
     (changed().replace('"gut_seconds": 8', '"gut_seconds": NaN'), "not a number JSON allows"),
@@ -210,7 +212,8 @@ def test_the_versions_table_and_written_dates_are_accepted_and_checked():
               "answers": {"1": {"key": "what-is.own-words", "value": "now", "written": "2026-05-04T08:00:00+00:00"}}}
     assert validate.check_tables(tables) == tables
     for bad, message in [
-        ({**good, "why": "because"}, "versions[0].why is not one of"),
+        ({**good, "why": ""}, "versions[0].why is empty"),
+        ({**good, "why": 3}, "versions[0].why is not text"),
         ({**good, "replaced": None}, "versions[0].replaced is not a date and time"),
         ({**good, "written": "2026-05-01T08:00:00"}, "versions[0].written has no time zone"),
         ({**good, "value": {"a": 1}}, "versions[0].value is not an answer"),
