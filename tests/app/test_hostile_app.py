@@ -71,3 +71,47 @@ async def test_a_file_damaged_underneath_the_open_app_is_repaired_and_the_person
     app.saver.close()
     assert len(list(folder.glob("workbook.damaged-*.json"))) == 1
     assert json.loads((folder / storage.DB_NAME).read_text())  # a readable workbook again
+
+
+def test_accepted_corrupted_exports_open_home_section_5_and_the_saved_place(tmp_path_factory):
+    """A hypothesis family of corrupted exports: each one the import accepts opens in the app."""
+    import asyncio
+    import sys
+
+    from hypothesis import HealthCheck, given, settings
+
+    sys.path.insert(0, str(Path(__file__).parents[1] / "unit"))
+    from test_validate import corrupted_exports
+
+    opened = []
+
+    @settings(max_examples=60, deadline=None, suppress_health_check=list(HealthCheck))
+    @given(text=corrupted_exports())
+    def check(text):
+        folder = tmp_path_factory.mktemp("wb")
+        store, _ = transfer.open_store(folder)
+        try:
+            transfer.import_data(store, transfer.parse_export(text))
+        except transfer.TransferError:
+            return
+        store, _ = transfer.open_store(folder)  # as the next start would
+        app = WorkbookApp(store)
+
+        async def visit():
+            async with app.run_test(size=(80, 24), notifications=True) as pilot:
+                await pilot.pause()
+                await app.action_home()
+                await app.action_open_section(5)
+                await pilot.pause()
+                assert app.screen.name == "section-5"
+                await app.action_home()
+                await app.action_resume()
+                await pilot.pause()
+
+        asyncio.run(visit())
+        app.saver.close()
+        opened.append(text)
+
+    check()
+    print(f"\n{len(opened)} accepted corrupted exports opened in the app")
+    assert opened  # some of the family were accepted and opened
