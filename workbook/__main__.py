@@ -102,7 +102,7 @@ def build_parser() -> argparse.ArgumentParser:
     return parser
 
 
-def confirm(question: str, word: str, yes: bool) -> None:
+def confirm(question: str, word: str, yes: bool, preface: str = "") -> None:
     """Ask for ``word`` to be typed (``question`` says so). Anything else changes nothing: another
     reply, no terminal to ask on, standard input closed, ctrl+d or ctrl+c each give one line (exit 1)."""
     if yes:
@@ -114,6 +114,8 @@ def confirm(question: str, word: str, yes: bool) -> None:
         asking = False
     if not asking:
         raise Fail("nothing changed: there is no terminal to ask on (add --yes to do this without a question)")
+    if preface:
+        print(preface)
     # ctrl+c cancels the question even when the workbook was started with SIGINT ignored.
     previous = signal.signal(signal.SIGINT, signal.default_int_handler)
     try:
@@ -194,9 +196,9 @@ def run_command(args: argparse.Namespace, folder: Path) -> int:
         what = transfer.describe_reset(scope, section)
         if args.section == transfer.practice_section():
             print("Section 5 is the decisions practice: resetting it erases all of it, the same as --game.")
-        print(f"This erases {what}. `workbook restore` brings it back.")
         target = {"all": "everything", "game": "the whole decisions practice"}.get(scope, f"section {section}")
-        confirm(f"Type RESET to erase {target} (a backup is taken first): ", "RESET", args.yes)
+        confirm(f"Type RESET to erase {target} (a backup is taken first): ", "RESET", args.yes,
+                preface=f"This erases {what}. `workbook restore` brings it back.")
         transfer.reset(store, scope, section)
         print(f"Done: erased {what}. `workbook restore` undoes it.")
     elif args.command == "restore":
