@@ -417,6 +417,11 @@ def test_reset_section_5_says_it_is_the_whole_decisions_practice(tmp_path):
     assert result.returncode == 0
     assert "Section 5 is the decisions practice" in result.stdout and "the same as --game" in result.stdout
     assert Store.open(folder).picks() == [] and Store.open(folder).answers()
+    app = Pty(["--data-dir", str(folder), "reset", "--section", "5"])  # and when it asks
+    app.read_until(b"Type RESET to erase the whole decisions practice (a backup is taken first): ")
+    app.send(b"\x03")
+    assert app.wait() == 1
+    assert b"Section 5 is the decisions practice" in app.out
 
 
 def test_data_dir_is_accepted_after_the_command_too(tmp_path):

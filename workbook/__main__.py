@@ -194,11 +194,14 @@ def run_command(args: argparse.Namespace, folder: Path) -> int:
             "game" if args.game else "section" if args.section is not None else "all", args.section
         )
         what = transfer.describe_reset(scope, section)
+        note = ""
         if args.section == transfer.practice_section():
-            print("Section 5 is the decisions practice: resetting it erases all of it, the same as --game.")
+            note = "Section 5 is the decisions practice: resetting it erases all of it, the same as --game.\n"
+            if args.yes:
+                print(note, end="")
         target = {"all": "everything", "game": "the whole decisions practice"}.get(scope, f"section {section}")
         confirm(f"Type RESET to erase {target} (a backup is taken first): ", "RESET", args.yes,
-                preface=f"This erases {what}. `workbook restore` brings it back.")
+                preface=f"{note}This erases {what}. `workbook restore` brings it back.")
         transfer.reset(store, scope, section)
         print(f"Done: erased {what}. `workbook restore` undoes it.")
     elif args.command == "restore":
