@@ -14,7 +14,7 @@ more entry.
 
 from __future__ import annotations
 
-import functools
+import itertools
 import json
 import math
 import os
@@ -339,38 +339,46 @@ _CHECKINS = frozenset({None, "skip", *practice.ALIGNED})
 _ISO_DAY = re.compile(r"\d{4}-\d{2}-\d{2}")
 
 
-def _usual_pick(doc: dict[str, Any], days: dict[str, bool]) -> bool:
-    """Whether ``doc`` is a pick exactly as the workbook writes it, with nothing to clean: the quick
-    check that keeps opening 100,000 decisions fast. Anything else takes the full check."""
-    if len(doc) != len(PICK_FIELDS):
-        return False
+_PICK_ORDER = ("id", "decision", "prompt", "option", "at", "day", "learned", "clarity", "checkin")
+
+
+def usual_picks(table: dict[str, Any]) -> bool:
+    """Whether every pick in ``table`` is exactly as the workbook writes it, with nothing to clean
+    and no id twice: the quick check, a column at a time, that keeps opening 100,000 decisions
+    fast. A table that does not pass takes the full check, which names the first bad place."""
+    docs = list(table.values())
     try:
-        id_, decision, prompt, option, at, day_, learned = (
-            doc["id"], doc["decision"], doc["prompt"], doc["option"], doc["at"], doc["day"], doc["learned"])
-        if doc["clarity"] not in _CLARITIES or doc["checkin"] not in _CHECKINS:
+        if set(map(type, docs)) != {dict} or set(map(len, docs)) != {len(PICK_FIELDS)}:
             return False
-    except (KeyError, TypeError):
+        ids, decisions, prompts, options, ats, days, notes, clarities, checkins = (
+            [doc[name] for doc in docs] for name in _PICK_ORDER)
+    except KeyError:  # a field missing
         return False
-    if not (type(id_) is str and type(decision) is str and type(prompt) is str and type(option) is str
-            and type(at) is str and type(day_) is str and type(learned) is str):
+    texts = (ids, decisions, prompts, options, ats, days, notes)
+    if set(map(type, itertools.chain(*texts))) != {str}:
         return False
-    if not (0 < len(id_) <= MAX_NAME_CHARS and len(decision) <= MAX_NAME_CHARS and len(prompt) <= MAX_LINE_CHARS
-            and len(option) <= MAX_LINE_CHARS and len(learned) <= MAX_LINE_CHARS and len(at) <= 64):
+    if (max(map(len, ids)) > MAX_NAME_CHARS or max(map(len, decisions)) > MAX_NAME_CHARS
+            or max(map(len, itertools.chain(prompts, options, notes))) > MAX_LINE_CHARS or max(map(len, ats)) > 64):
         return False
-    if _DIRTY.search(id_ + decision + prompt + option + learned) or not id_.strip():
+    if not all(map(str.strip, ids)) or len(set(ids)) != len(ids):
         return False
-    known = days.get(day_)
-    if known is None:
+    if not set(map(type, itertools.chain(clarities, checkins))) <= {str, type(None)}:
+        return False
+    if not set(clarities) <= _CLARITIES or not set(checkins) <= _CHECKINS:
+        return False
+    if _DIRTY.search("\n".join(itertools.chain(ids, decisions, prompts, options, notes))):
+        return False
+    for one in set(days):
         try:
-            known = days[day_] = bool(_ISO_DAY.fullmatch(day_)) and date.fromisoformat(day_) >= EARLIEST_DAY
+            if not _ISO_DAY.fullmatch(one) or date.fromisoformat(one) < EARLIEST_DAY:
+                return False
         except ValueError:
-            known = days[day_] = False
-    if not known:
-        return False
+            return False
     try:
-        return not at or datetime.fromisoformat(at) is not None
+        all(map(datetime.fromisoformat, filter(None, ats)))
     except ValueError:
         return False
+    return True
 
 
 def check_pick(doc: Any, where: str) -> dict[str, Any]:
@@ -480,26 +488,22 @@ class TableCheck:
     document: Callable[[Any, str], dict[str, Any] | None]  # a checked copy, or None to drop it
     unique: str | None = None  # a field no two documents share
     what: str = "id"
-    # Makes a quick test for a document exactly as the workbook writes it (kept as it is); what it
-    # does not pass takes the full check. Only for tables that grow large.
-    quick: Callable[[], Callable[[dict[str, Any]], bool]] | None = None
-
-
-def _quick_pick() -> Callable[[dict[str, Any]], bool]:
-    return functools.partial(_usual_pick, days={})  # each day's date is checked once
+    # A quick test for a whole table exactly as the workbook writes it (then kept as it is); a
+    # table it does not pass takes the full check. Only for tables that grow large.
+    quick: Callable[[dict[str, Any]], bool] | None = None
 
 
 TABLES: dict[str, TableCheck] = {
     "answers": TableCheck(check_answer, unique="key", what="answer"),
     "versions": TableCheck(check_version),
-    "picks": TableCheck(check_pick, unique="id", quick=_quick_pick),
+    "picks": TableCheck(check_pick, unique="id", quick=usual_picks),
     "decisions": TableCheck(check_decision, unique="id"),
     "settings": TableCheck(check_setting, unique="name", what="setting"),
     "state": TableCheck(check_state, unique="name", what="record"),
     "meta": TableCheck(check_meta, unique="name", what="record"),
 }
 
-_DOC_ID = re.compile(r"[1-9][0-9]{0,11}")
+_DOC_IDS = re.compile(r"[1-9][0-9]{0,11}(?:,[1-9][0-9]{0,11})*")
 
 
 def schema_version(data: dict[str, Any]) -> int | None:
@@ -537,16 +541,15 @@ def check_tables(data: Any, known_version: int | None = None) -> dict[str, Any]:
                     raise Invalid(f"{label} has a record numbered {str(doc_id)[:20]!r}")
             result[label] = plain(table, label, 1)
             continue
+        if check.quick is not None and table and _DOC_IDS.fullmatch(",".join(table)) and check.quick(table):
+            result[label] = table  # exactly as the workbook writes it: kept as it is
+            continue
         checked: dict[str, Any] = {}
         seen: dict[Any, int] = {}
-        quick = check.quick() if check.quick else None
         for index, (doc_id, doc) in enumerate(table.items()):
             if not (doc_id.isdigit() and doc_id.isascii() and doc_id[0] != "0" and len(doc_id) <= 12):
                 raise Invalid(f"{label}[{index}] is numbered {str(doc_id)[:20]!r}, not 1, 2, 3…")
-            if quick is not None and type(doc) is dict and quick(doc):
-                document = doc
-            else:
-                document = check.document(doc, f"{label}[{index}]")
+            document = check.document(doc, f"{label}[{index}]")
             if document is None:
                 continue
             key = document.get(check.unique) if check.unique else None

@@ -356,3 +356,17 @@ def test_export_cleans_text_on_the_way_out_too(data_dir):
     for out in (transfer.export_markdown(store), transfer.export_json(store)):
         assert "\x1b" not in out and "\x9b" not in out and "\x85" not in out and "\x7f" not in out
         assert "[bold]i[/] [@click=app.quit]j" in out
+
+
+@settings(max_examples=300, deadline=None)
+@given(picks=st.lists(st.fixed_dictionaries(
+    {"id": st.sampled_from(["p1", "p2", " ", "", "\x1bx"]) | st.text(max_size=4), "decision": st.just("t01") | JSON,
+     "prompt": st.just("Tea?") | JSON, "option": st.just("Tea") | JSON, "at": st.sampled_from(["", "2026-05-04T08:00:00+00:00", "soon"]),
+     "day": st.sampled_from(["2026-05-04", "1969-12-31", "2026-02-30", "20260504"]) | JSON,
+     "learned": st.just("") | ODD | JSON, "clarity": st.sampled_from([None, "clear", "loud"]) | JSON,
+     "checkin": st.sampled_from([None, "yes", "skip", "no"]) | JSON}), min_size=1, max_size=4))
+def test_the_quick_check_of_picks_keeps_only_what_the_full_check_keeps_unchanged(picks):
+    table = {str(n): p for n, p in enumerate(picks, 1)}
+    if validate.usual_picks(table):
+        assert [validate.check_pick(p, "picks[0]") for p in picks] == picks
+        assert len({p["id"] for p in picks}) == len(picks)
