@@ -503,6 +503,7 @@ TABLES: dict[str, TableCheck] = {
     "meta": TableCheck(check_meta, unique="name", what="record"),
 }
 
+_DOC_ID = re.compile(r"[1-9][0-9]{0,11}")
 _DOC_IDS = re.compile(r"[1-9][0-9]{0,11}(?:,[1-9][0-9]{0,11})*")
 
 

@@ -226,6 +226,15 @@ def test_the_versions_table_and_written_dates_are_accepted_and_checked():
         validate.check_tables({"answers": {"1": {"key": "what-is.own-words", "value": "x", "written": "soon"}}})
 
 
+def test_a_table_this_version_does_not_know_is_kept_as_plain_data():
+    tables = {"rescues": {"1": {"path": "/tmp/x\x1b]2;t\x07.json", "when": ["2026-05-04"]}}}
+    assert validate.check_tables(tables) == {"rescues": {"1": {"path": "/tmp/x]2;t.json", "when": ["2026-05-04"]}}}
+    with pytest.raises(validate.Invalid, match="rescues has a record numbered 'x'"):
+        validate.check_tables({"rescues": {"x": {}}})
+    with pytest.raises(validate.Invalid, match="nested too deeply"):
+        validate.check_tables({"rescues": {"1": {"deep": json.loads("[" * 100 + "]" * 100)}}})
+
+
 def test_the_table_of_checks_has_one_entry_per_table():
     assert set(validate.TABLES) == {"answers", "versions", "picks", "decisions", "settings", "state", "meta"}
 
