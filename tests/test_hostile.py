@@ -434,3 +434,19 @@ def test_data_dir_is_accepted_after_the_command_too(tmp_path):
     folder = seeded(tmp_path / "data")
     result = run("status", "--data-dir", str(folder))
     assert result.returncode == 0 and "sections done" in result.stdout and "(0 of" not in result.stdout
+
+
+def test_a_workbook_file_that_is_a_pipe_or_a_device_is_never_read(tmp_path):
+    pipe = tmp_path / "pipe"
+    pipe.mkdir()
+    os.mkfifo(pipe / storage.DB_NAME)
+    zero = tmp_path / "zero"
+    zero.mkdir()
+    (zero / storage.DB_NAME).symlink_to("/dev/zero")
+    for folder in (pipe, zero):
+        for args in (["status"], ["export"]):
+            result = run("--data-dir", str(folder), *args, timeout=20)  # no hang, no endless read
+            assert result.returncode == 1 and one_line(result.stderr) and "not a regular file" in result.stderr
+        result = run("--data-dir", str(folder), "reset", "--game", "--yes", timeout=20)
+        assert result.returncode == 0 and "moved aside" in result.stderr
+        assert json.loads((folder / storage.DB_NAME).read_text())  # a workbook again
