@@ -68,7 +68,9 @@ def test_a_damaged_database_is_moved_aside_by_other_commands(tmp_path: Path, cap
     folder = tmp_path / "d"
     folder.mkdir()
     (folder / "workbook.json").write_text("{not json")
-    assert main(["--data-dir", str(folder), "backups"]) == 0
+    assert main(["--data-dir", str(folder), "backups"]) == 0  # reading commands only read
+    assert (folder / "workbook.json").read_text() == "{not json"
+    assert main(["--data-dir", str(folder), "reset", "--game", "--yes"]) == 0
     err = capsys.readouterr().err
     assert "moved aside" in err and "starts empty" in err
     aside = list(folder.glob("workbook.damaged-*.json"))
@@ -104,10 +106,11 @@ def test_reset_asks_and_refusing_changes_nothing(tmp_path: Path):
     )
     from workbook.storage import Store
 
-    assert "Type RESET to go on" in result.stdout and "nothing changed" in result.stdout
+    assert "Type RESET to erase everything (a backup is taken first):" in result.stdout
+    assert "nothing changed" in result.stdout
     assert Store.open(folder).answers() != {}
     result = run("--data-dir", str(folder), "reset")  # no terminal to ask on, no --yes
-    assert result.returncode == 1 and "add --yes" in result.stderr
+    assert result.returncode == 1 and "add --yes" in result.stderr and result.stderr.count("\n") == 1
     assert Store.open(folder).answers() != {}
 
 

@@ -13,6 +13,7 @@ import os
 import pty
 import re
 import select
+import shutil
 import signal
 import stat
 import struct
@@ -115,18 +116,26 @@ def check_rescue(status: int | None, said: str, folder: Path, where: Path) -> Pa
 
 
 @pytest.mark.parametrize("sig", [signal.SIGHUP, signal.SIGTERM])
-def test_a_hang_up_with_the_workbook_file_replaced_underneath_writes_the_rescue_copy(tmp_path: Path, sig: int):
+def test_a_hang_up_with_a_data_folder_that_refuses_writes_writes_the_rescue_copy(tmp_path: Path, sig: int):
+    """The data folder turns immutable (chattr +i: refused even to root). A workbook file replaced
+    by a folder no longer refuses: it is moved aside and repaired from a backup like any damage."""
     folder = tmp_path / "data"
     home = tmp_path / "home"
     home.mkdir()
+    if shutil.which("chattr") is None:
+        pytest.skip("chattr is not here")
 
-    def replace_with_a_folder() -> None:
-        (folder / DB_NAME).unlink()
-        (folder / DB_NAME).mkdir()
+    def refuse() -> None:
+        done = subprocess.run(["chattr", "+i", str(folder)], capture_output=True, text=True)
+        if done.returncode != 0:
+            pytest.skip(f"this filesystem has no immutable folders: {done.stderr.strip()}")
 
-    status, said = hang_up_after(folder, home, replace_with_a_folder, sig)
+    try:
+        status, said = hang_up_after(folder, home, refuse, sig)
+    finally:
+        subprocess.run(["chattr", "-i", str(folder)], capture_output=True)
     copy = check_rescue(status, said, folder, tmp_path)  # the data folder's parent took it
-    assert "the workbook file was replaced by a folder" in said
+    assert "could not be written" in said
     # and `workbook import` takes it
     other = tmp_path / "other"
     done = subprocess.run([sys.executable, "-m", "workbook", "--data-dir", str(other), "import", str(copy), "--yes"],

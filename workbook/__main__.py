@@ -3,8 +3,11 @@
 from __future__ import annotations
 
 import argparse
+import contextlib
 import json
 import os
+import select
+import signal
 import sys
 from pathlib import Path
 
@@ -56,24 +59,33 @@ def build_parser() -> argparse.ArgumentParser:
         help="where your answers are kept (default: $WORKBOOK_DATA_DIR, or your user data folder)",
     )
     commands = parser.add_subparsers(dest="command", metavar="COMMAND")
-    reset = commands.add_parser("reset", help="erase your answers (all, one section, or the decisions practice); undo with restore")
+    # --data-dir is accepted after the command too (`workbook serve --data-dir DIR`); there it
+    # sets the same value, and only when given, so it never hides one given before the command.
+    data_dir = argparse.ArgumentParser(add_help=False)
+    data_dir.add_argument("--data-dir", metavar="DIR", default=argparse.SUPPRESS, help="where your answers are kept (as before the command)")
+
+    def command(name: str, **kwargs) -> argparse.ArgumentParser:
+        return commands.add_parser(name, parents=[data_dir], **kwargs)
+
+    reset = command("reset", help="erase your answers (all, one section, or the decisions practice); undo with restore")
     scope = reset.add_mutually_exclusive_group()
     scope.add_argument("--section", type=section_number, metavar="N", help="only section N's answers")
     scope.add_argument("--game", action="store_true", help="only the decisions practice and streak")
     reset.add_argument("--yes", action="store_true", help="don't ask first")
-    restore = commands.add_parser("restore", help="bring back a backup (the newest by default)")
+    restore = command("restore", help="bring back a backup (the newest by default)")
     restore.add_argument("name", nargs="?", help="a name from `workbook backups`")
     restore.add_argument("--yes", action="store_true", help="don't ask first")
-    commands.add_parser("backups", help="list backups with dates and sizes")
-    export = commands.add_parser("export", help="write your answers as Markdown or JSON")
+    command("backups", help="list backups with dates and sizes")
+    export = command("export", help="write your answers as Markdown or JSON")
     export.add_argument("--format", choices=["markdown", "json"], default="markdown")
-    export.add_argument("-o", "--output", metavar="FILE", help="write to FILE (default: standard output)")
-    imp = commands.add_parser("import", help="replace your workbook with a JSON export")
+    export.add_argument("-o", "--output", metavar="FILE", help="write to FILE, a new file (default: standard output)")
+    export.add_argument("--force", action="store_true", help="with -o: replace FILE if it exists")
+    imp = command("import", help="replace your workbook with a JSON export")
     imp.add_argument("file", metavar="FILE")
     imp.add_argument("--yes", action="store_true", help="don't ask first")
-    status = commands.add_parser("status", help="one short line: sections, today's practice, streak")
+    status = command("status", help="one short line: sections, today's practice, streak")
     status.add_argument("--json", action="store_true", help="the same, for scripts")
-    serve = commands.add_parser(
+    serve = command(
         "serve",
         help="host the workbook over SSH: a private workbook per public key",
         description="Host the workbook over SSH (or, with --web, in a local browser). --data-dir is the server's "
@@ -97,17 +109,48 @@ def build_parser() -> argparse.ArgumentParser:
     return parser
 
 
-def confirm(question: str, answer: str, yes: bool) -> None:
+def can_ask() -> bool:
+    """Whether there is a terminal on standard input to ask a question on."""
+    stdin = sys.stdin
+    try:
+        return stdin is not None and not stdin.closed and stdin.isatty()
+    except (OSError, ValueError):
+        return False
+
+
+def confirm(question: str, word: str, yes: bool, preface: str = "") -> None:
+    """Ask for ``word`` to be typed (``question`` says so). Anything else changes nothing: another
+    reply, no terminal to ask on, standard input closed, ctrl+d or ctrl+c each give one line (exit 1)."""
     if yes:
         return
-    if not sys.stdin.isatty():
-        raise Fail("nothing changed: add --yes to do this without a question")
+    if not can_ask():
+        raise Fail("nothing changed: there is no terminal to ask on (add --yes to do this without a question)")
+    if preface:
+        print(preface)
+    # ctrl+c cancels the question even when the workbook was started with SIGINT ignored.
+    previous = signal.signal(signal.SIGINT, signal.default_int_handler)
     try:
-        reply = input(question)
-    except EOFError:
-        reply = ""
-    if reply.strip().lower() != answer.lower():
-        raise Fail("nothing changed")
+        reply = ask(question)
+    except (EOFError, KeyboardInterrupt):
+        print(file=sys.stderr)  # end the prompt's line, so the message has its own
+        raise Fail(f"nothing changed: {word} was not typed") from None
+    finally:
+        signal.signal(signal.SIGINT, previous)
+    if reply.strip().lower() != word.lower():
+        raise Fail(f"nothing changed: {word} was not typed")
+
+
+def ask(question: str) -> str:
+    """A line typed at the terminal. Unlike input(), a ctrl+c that comes just as the question is
+    shown is not lost: the wait is a loop of short selects, and Python acts on the signal between them."""
+    sys.stdout.write(question)
+    sys.stdout.flush()
+    while not select.select([sys.stdin], [], [], 0.2)[0]:
+        pass
+    line = sys.stdin.readline()
+    if not line:
+        raise EOFError
+    return line
 
 
 def open_store(folder: Path):
@@ -123,6 +166,7 @@ def open_store(folder: Path):
 def run_command(args: argparse.Namespace, folder: Path) -> int:
     from workbook import practice, transfer
     from workbook.storage import Store
+    from workbook.text import clean
 
     if args.command == "serve":
         from workbook import serve
@@ -131,18 +175,44 @@ def run_command(args: argparse.Namespace, folder: Path) -> int:
             return serve.run(args)
         except ValueError as exc:
             raise Fail(str(exc)) from None
+    # Reading commands only read: no lock, no file or folder made, so they work on a read-only folder.
     if args.command == "status":
         store = Store.read_only(folder)
         info = transfer.status(store, practice.local_day(practice.system_clock()))
-        print(json.dumps(info) if args.json else transfer.status_line(info))
+        print(clean(json.dumps(info) if args.json else transfer.status_line(info)))
         return 0
+    if args.command == "backups":
+        found = transfer.backups(Store(folder))
+        if not found:
+            print("No backups yet. One is taken each day you open the workbook, and before any reset or import.")
+        else:
+            print("\n".join(transfer.backup_lines(found, practice.local_day(practice.system_clock()))))
+        return 0
+    if args.command == "export":
+        store = Store.read_only(folder)
+        text = transfer.export_markdown(store) if args.format == "markdown" else transfer.export_json(store)
+        if args.output:
+            transfer.write_output(Path(args.output).expanduser(), text.encode("utf-8"), force=args.force)
+            print(clean(f"Wrote {args.output}"))
+        else:
+            sys.stdout.write(text)
+        return 0
+    if args.command == "import":
+        data = transfer.read_export(Path(args.file).expanduser())  # checked before anything is opened
     store, _ = open_store(folder)
     if args.command == "reset":
         scope, section = transfer.reset_scope(
             "game" if args.game else "section" if args.section is not None else "all", args.section
         )
         what = transfer.describe_reset(scope, section)
-        confirm(f"This erases {what}.\nA backup is taken first; `workbook restore` brings it back.\nType RESET to go on: ", "RESET", args.yes)
+        note = ""
+        if args.section == transfer.practice_section():
+            note = "Section 5 is the decisions practice: resetting it erases all of it, the same as --game.\n"
+            if args.yes:
+                print(note, end="")
+        target = {"all": "everything", "game": "the whole decisions practice"}.get(scope, f"section {section}")
+        confirm(f"Type RESET to erase {target} (a backup is taken first): ", "RESET", args.yes,
+                preface=f"{note}This erases {what}. `workbook restore` brings it back.")
         transfer.reset(store, scope, section)
         print(f"Done: erased {what}. `workbook restore` undoes it.")
     elif args.command == "restore":
@@ -150,35 +220,18 @@ def run_command(args: argparse.Namespace, folder: Path) -> int:
         if replaced:
             answers = "1 answer was" if replaced == 1 else f"{replaced} answers were"
             print(f"{answers} written since that backup; restoring keeps them as earlier versions (ctrl+e in the workbook).")
-            if sys.stdin.isatty():
-                confirm("Type RESTORE to go on: ", "RESTORE", args.yes)
+            if can_ask():
+                confirm("Type RESTORE to restore that backup: ", "RESTORE", args.yes)
         chosen = transfer.restore(store, args.name)
         print(f"Restored the backup {chosen.name} (what was there before is backed up too).")
-    elif args.command == "backups":
-        found = transfer.backups(store)
-        if not found:
-            print("No backups yet. One is taken each day you open the workbook, and before any reset or import.")
-        else:
-            print("\n".join(transfer.backup_lines(found, practice.local_day(practice.system_clock()))))
-    elif args.command == "export":
-        text = transfer.export_markdown(store) if args.format == "markdown" else transfer.export_json(store)
-        if args.output:
-            from workbook.storage import atomic_write
-
-            atomic_write(Path(args.output).expanduser().resolve(), text.encode("utf-8"))
-            print(f"Wrote {args.output}")
-        else:
-            sys.stdout.write(text)
     elif args.command == "import":
-        try:
-            text = Path(args.file).expanduser().read_text(encoding="utf-8")
-        except (OSError, UnicodeDecodeError) as exc:
-            raise Fail(f"cannot read {args.file}: {getattr(exc, 'strerror', None) or exc}") from None
-        data = transfer.parse_export(text)
         if store.answers() or store.picks():
-            confirm(f"Replace your current workbook with {args.file}? A backup is taken first. [y/N] ", "y", args.yes)
+            confirm(
+                clean(f"Type IMPORT to replace your whole workbook with {args.file} (a backup is taken first): "),
+                "IMPORT", args.yes,
+            )
         transfer.import_data(store, data)
-        print(f"Imported {args.file}: {len(data['answers'])} answers, {len(data['picks'])} decisions.")
+        print(clean(f"Imported {args.file}: {len(data['answers'])} answers, {len(data['picks'])} decisions."))
     return 0
 
 
@@ -239,14 +292,26 @@ def main(argv: list[str] | None = None) -> int:
             return run_command(args, folder)
         return run_app(folder, mouse=not args.no_mouse)
     except (Fail, StorageError) as exc:
-        print(f"workbook: {exc}", file=sys.stderr)
+        say(str(exc))
+        return 1
+    except BrokenPipeError:
+        # The reader went away (`workbook export | head`): nothing more to say, and nobody to say it to.
+        with contextlib.suppress(OSError):
+            os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
         return 1
     except OSError as exc:
-        print(f"workbook: cannot use the data folder {folder}: {exc.strerror or exc}", file=sys.stderr)
+        say(f"cannot use the data folder {folder}: {exc.strerror or exc}")
         return 1
     except KeyboardInterrupt:
-        print("\nworkbook: stopped; nothing was changed by the interrupted command.", file=sys.stderr)
+        say("stopped; nothing was changed by the interrupted command.")
         return 130
+
+
+def say(message: str) -> None:
+    """One line on standard error, never carrying a control character or escape sequence."""
+    from workbook.text import clean
+
+    print(f"workbook: {' '.join(clean(message).splitlines())}", file=sys.stderr)
 
 
 if __name__ == "__main__":

@@ -46,10 +46,10 @@ PRACTICE_SECTION = 5
 
 
 def plain_text(text: str):
-    """A notification text that is never read as markup (paths and user text)."""
+    """A notification text that is never read as markup (paths and user text), without control characters."""
     from textual.content import Content
 
-    return Content(text)
+    return Content(clean(text))
 
 
 def tidy(value: Any) -> Any:
@@ -317,7 +317,7 @@ class WorkbookApp(App[int]):
         try:
             path = transfer.write_export(self.store, fmt)
         except (OSError, StorageError) as exc:
-            self.notify(f"The export could not be written: {getattr(exc, 'strerror', None) or exc}", severity="warning")
+            self.notify(plain_text(f"The export could not be written: {getattr(exc, 'strerror', None) or exc}"), severity="warning")
             return
         self.notify(plain_text(f"Saved to {path}"), timeout=8)
         show = getattr(self.screen, "show_export", None)
@@ -330,7 +330,7 @@ class WorkbookApp(App[int]):
         try:
             transfer.reset(self.store, message.scope, message.section)
         except (OSError, StorageError) as exc:
-            self.notify(f"Nothing was erased: {getattr(exc, 'strerror', None) or exc}", severity="warning")
+            self.notify(plain_text(f"Nothing was erased: {getattr(exc, 'strerror', None) or exc}"), severity="warning")
             return
         await self.reload_data(home=message.scope == "all")
         self.notify("Done. “Undo last reset” on My data brings it back.", timeout=6)
@@ -395,6 +395,8 @@ class WorkbookApp(App[int]):
 
     @on(ChangedElsewhere)
     async def _changed_elsewhere(self) -> None:
+        for notice in self.store.take_notices():  # the file was damaged underneath us, and repaired
+            self.notify(plain_text(notice), severity="warning", timeout=30)
         await self.reload_data(home=False)
         if self.screen in self._stale:
             await self._show(self.screen.name or "home", getattr(self.focused, "field_id", None))

@@ -30,6 +30,7 @@ from typing import Any
 from tinydb import Query, TinyDB
 from tinydb.storages import Storage
 
+from workbook import validate
 from workbook import versions as versions_
 
 SCHEMA_VERSION = 2
@@ -137,6 +138,23 @@ class Changes:
         )
 
 
+def read_checked(path: Path) -> dict[str, Any]:
+    """A database file, read within the limits and checked (text cleaned) by :mod:`workbook.validate`.
+
+    Data from a newer version is returned as it is: the store refuses it (:class:`NewerData`).
+    """
+    try:
+        data = validate.loads(validate.read_file(path))
+        return validate.check_tables(data, known_version=SCHEMA_VERSION)
+    except validate.Newer:
+        return data
+    except validate.Invalid as exc:
+        reason = str(exc)
+        if reason == "it is empty":
+            raise DamagedData(f"{path} is empty") from exc
+        raise DamagedData(f"{path} is not readable: {reason}") from exc
+
+
 class AtomicJSONStorage(Storage):
     """A TinyDB storage that keeps the data in memory and writes atomically.
 
@@ -172,14 +190,7 @@ class AtomicJSONStorage(Storage):
             self.generation += 1
             self._data = None
             return True
-        raw = self.path.read_bytes()
-        try:
-            data = json.loads(raw.decode("utf-8"))
-        except (UnicodeDecodeError, json.JSONDecodeError) as exc:
-            what = "is empty" if not raw.strip() else f"is not readable ({exc.__class__.__name__})"
-            raise DamagedData(f"{self.path} {what}") from exc
-        if not isinstance(data, dict):
-            raise DamagedData(f"{self.path} does not hold a workbook")
+        data = read_checked(self.path)
         if stamp != self._refused_at:
             self.foreign = True  # not just our own file read again after a refused write
         self._refused_at = None
@@ -289,6 +300,10 @@ class Store:
         # What this session last read from or wrote to the file, per answer: a save that finds
         # something else there was written by another window meanwhile, and keeps it.
         self._seen: dict[str, Any] = {}
+        # Called when the file turns out damaged while open (another program changed it): it moves
+        # the file aside, brings back a good backup and returns what to tell the person.
+        self.on_damaged: Callable[[DamagedData], str] | None = None
+        self.notices: list[str] = []
 
     # -- opening -------------------------------------------------------
     @classmethod
@@ -319,6 +334,10 @@ class Store:
                 for step in range(version, SCHEMA_VERSION):
                     data = MIGRATIONS[step](data)
                 data["meta"] = {"1": {"name": "schema", "version": SCHEMA_VERSION}}
+                try:
+                    data = validate.check_tables(data, known_version=SCHEMA_VERSION)
+                except validate.Invalid as exc:
+                    raise DamagedData(f"{self.path} is not readable after its update: {exc}") from exc
                 self._storage.replace(data)
 
     def _schema_version(self) -> int | None:
@@ -356,9 +375,32 @@ class Store:
         if self._storage is None:
             raise StorageError("the store is not open")
         with self._locked():
-            self._storage.refresh()
+            self._catch_up()
             with self._storage.batch():
                 yield self.db
+
+    def _catch_up(self) -> None:
+        """Re-read the file if another program changed it (call with the lock held).
+
+        A file that no longer reads as a workbook is treated like a damaged one: with
+        :attr:`on_damaged` set, it is moved aside, a good backup comes back, and the person is told
+        (:meth:`take_notices`); without it, :class:`DamagedData` is raised.
+        """
+        assert self._storage is not None
+        try:
+            self._storage.refresh()
+        except DamagedData as exc:
+            if self.on_damaged is None:
+                raise
+            self.notices.append(self.on_damaged(exc))
+            self._storage.refresh()
+            if not self._storage.read():
+                self.db.table("meta").insert({"name": "schema", "version": SCHEMA_VERSION})
+
+    def take_notices(self) -> list[str]:
+        """What happened to the file since the last call, in words for the person."""
+        notices, self.notices = self.notices, []
+        return notices
 
     @classmethod
     def read_only(cls, folder: str | os.PathLike[str]) -> Store:
@@ -399,7 +441,7 @@ class Store:
         if self._storage is None:
             return False
         with self._locked():
-            self._storage.refresh()
+            self._catch_up()
         changed, self._storage.foreign = self._storage.foreign, False
         return changed
 
@@ -411,7 +453,7 @@ class Store:
     def answers(self) -> dict[str, Any]:
         """Every answer, as in the file now; this session has now seen them (see :meth:`apply`)."""
         if self._storage is not None:
-            self._storage.refresh()
+            self._catch_up()
         found = {doc["key"]: doc["value"] for doc in self.db.table("answers").all()}
         self._seen = dict(found)
         return found

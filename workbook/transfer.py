@@ -6,14 +6,18 @@ the database file in ``backups/`` beside it, 0600 like the rest.
 
 from __future__ import annotations
 
+import contextlib
 import json
 import os
+import re
+import stat
+import tempfile
 from dataclasses import dataclass
-from datetime import date, datetime, timezone
+from datetime import date, datetime, timedelta, timezone
 from pathlib import Path
 from typing import Any
 
-from workbook import content, practice
+from workbook import content, practice, validate
 from workbook import versions as versions_
 from workbook.content import Exercise, Passage
 from workbook.progress import entry_has_text, is_answered, section_progress
@@ -27,6 +31,7 @@ from workbook.storage import (
     atomic_write,
     ensure_private_folder,
 )
+from workbook.text import clean
 
 EXPORT_FORMAT = "self-trust-workbook-export"
 EXPORT_VERSION = 2  # 2: earlier versions and when each answer was written
@@ -53,21 +58,39 @@ def _backup_dir(store: Store) -> Path:
     return store.folder / BACKUP_DIR
 
 
-def backups(store: Store) -> list[Backup]:
-    """Every backup, oldest first."""
+# workbook-YYYYMMDD-HHMMSSffffff-reason.json, as backup() names them
+BACKUP_NAME = re.compile(r"workbook-(\d{8})-(\d{12})-([a-z][a-z0-9-]{0,40})\.json")
+# How far a backup's name may be from the clock and from its file's modification time.
+CLOCK_SLACK = timedelta(days=1)
+
+
+def backups(store: Store, now: datetime | None = None) -> list[Backup]:
+    """Every backup the workbook made, oldest first.
+
+    Only regular files named as :func:`backup` names them count: symbolic links and anything else
+    are ignored, and so is a name dated in the future or later than its file was written (a file
+    called "2099" is never the newest).
+    """
     folder = _backup_dir(store)
-    if not folder.is_dir():
+    if not folder.is_dir() or folder.is_symlink():
         return []
+    latest = (now or datetime.now(timezone.utc)) + CLOCK_SLACK
     found = []
-    for path in folder.glob("workbook-*.json"):
-        parts = path.stem.split("-", 3)  # workbook, date, time, reason
-        if len(parts) != 4:
-            continue
-        try:
-            taken = datetime.strptime(f"{parts[1]}{parts[2]}", "%Y%m%d%H%M%S%f").replace(tzinfo=timezone.utc)
-        except ValueError:
-            continue
-        found.append(Backup(path.name, path, taken, parts[3], path.stat().st_size))
+    with os.scandir(folder) as entries:
+        for entry in entries:
+            match = BACKUP_NAME.fullmatch(entry.name)
+            if not match:
+                continue
+            try:
+                info = entry.stat(follow_symlinks=False)
+                taken = datetime.strptime(match[1] + match[2], "%Y%m%d%H%M%S%f").replace(tzinfo=timezone.utc)
+            except (OSError, ValueError):
+                continue
+            if not stat.S_ISREG(info.st_mode) or taken > latest:
+                continue
+            if datetime.fromtimestamp(info.st_mtime, timezone.utc) < taken - CLOCK_SLACK:
+                continue  # written before the time its name claims: not one of ours
+            found.append(Backup(entry.name, Path(entry.path), taken, match[3], info.st_size))
     return sorted(found, key=lambda b: (b.taken, b.name))
 
 
@@ -253,50 +276,62 @@ def undo_reset(store: Store, now: datetime | None = None) -> Undone:
 
 
 def _read_database(path: Path) -> dict[str, Any]:
+    """A backup's tables, read and checked like any data that comes in (links are not followed)."""
     try:
-        data = json.loads(path.read_text(encoding="utf-8"))
-    except (OSError, UnicodeDecodeError, json.JSONDecodeError) as exc:
-        raise TransferError(f"{path.name} cannot be read ({exc.__class__.__name__})") from exc
-    if not isinstance(data, dict):
-        raise TransferError(f"{path.name} is not a workbook database")
-    return data
+        return validate.check_tables(validate.read_json(path, follow_symlinks=False), known_version=SCHEMA_VERSION)
+    except validate.Newer as exc:
+        raise TransferError(f"{path.name} comes from a newer version of the workbook; nothing was changed") from exc
+    except validate.Invalid as exc:
+        raise TransferError(f"{path.name} cannot be restored: {exc}; nothing was changed") from exc
+    except OSError as exc:
+        raise TransferError(f"{path.name} cannot be read ({exc.strerror or exc}); nothing was changed") from exc
 
 
 # -- opening, with repair -----------------------------------------------------------
-def open_store(folder: Path) -> tuple[Store, list[str]]:
-    """Open the workbook; a damaged file is moved aside (kept) and the newest good backup restored.
-
-    Returns the store and what the person should be told, in plain words.
-    """
-    notices: list[str] = []
-    try:
-        return Store.open(folder, before_migrate=lambda s: backup(s, "before-migrate")), notices
-    except DamagedData:
-        pass
+def repair(folder: Path, problem: Exception | None = None) -> str:
+    """Move a damaged workbook file aside (kept) and bring back the newest backup that reads as a
+    workbook. Returns what the person should be told."""
     damaged = Store(folder)
     stamp = datetime.now(timezone.utc).strftime("%Y%m%d-%H%M%S")
     aside = folder / f"workbook.damaged-{stamp}.json"
+    n = 1
+    while aside.exists() or aside.is_symlink():
+        n += 1
+        aside = folder / f"workbook.damaged-{stamp}-{n}.json"
     os.replace(damaged.path, aside)
     good = None
     for candidate in reversed(backups(damaged)):
         try:
-            if isinstance(json.loads(candidate.path.read_text(encoding="utf-8")), dict):
-                good = candidate
-                break
-        except (OSError, UnicodeDecodeError, json.JSONDecodeError):
+            raw = validate.read_file(candidate.path, follow_symlinks=False)
+            validate.check_tables(validate.loads(raw), known_version=SCHEMA_VERSION)
+        except (OSError, validate.Invalid):
             continue
+        good = candidate
+        break
+    reason = str(problem).split(": ", 1)[1] if problem and ": " in str(problem) else ""
+    why = f" ({reason})" if reason else ""
+    said = f"Your workbook file could not be read{why}, so it was moved aside to {aside} (kept, not deleted). "
     if good is not None:
-        atomic_write(folder / DB_NAME, good.path.read_bytes())
-        notices.append(
-            f"Your workbook file could not be read, so it was moved aside to {aside} (kept, not deleted). "
-            f"Your answers were brought back from the backup of {moment_label(good.taken, date.today())}."
-        )
-    else:
-        notices.append(
-            f"Your workbook file could not be read, so it was moved aside to {aside} (kept, not deleted). "
-            "There was no backup to bring back, so the workbook starts empty."
-        )
-    return Store.open(folder, before_migrate=lambda s: backup(s, "before-migrate")), notices
+        atomic_write(folder / DB_NAME, raw)
+        return said + f"Your answers were brought back from the backup of {moment_label(good.taken, date.today())}."
+    return said + "There was no backup to bring back, so the workbook starts empty."
+
+
+def open_store(folder: Path) -> tuple[Store, list[str]]:
+    """Open the workbook; a damaged file is moved aside (kept) and the newest good backup restored.
+
+    The same happens if the file is damaged later, while the workbook is open (another program
+    changed it): the store then keeps the notice for :meth:`Store.take_notices`.
+    Returns the store and what the person should be told, in plain words.
+    """
+    notices: list[str] = []
+    try:
+        store = Store.open(folder, before_migrate=lambda s: backup(s, "before-migrate"))
+    except DamagedData as exc:
+        notices.append(repair(folder, exc))
+        store = Store.open(folder, before_migrate=lambda s: backup(s, "before-migrate"))
+    store.on_damaged = lambda problem: repair(folder, problem)
+    return store, notices
 
 
 # -- reset -----------------------------------------------------------------------
@@ -365,7 +400,9 @@ def export_data(store: Store, now: datetime | None = None) -> dict[str, Any]:
 
 
 def export_json(store: Store, now: datetime | None = None) -> str:
-    return json.dumps(export_data(store, now), ensure_ascii=False, indent=2) + "\n"
+    # Text was cleaned when it was loaded; cleaned again on the way out (JSON leaves DEL and the C1
+    # controls as they are), so no export can carry an escape sequence to a terminal.
+    return clean(json.dumps(export_data(store, now), ensure_ascii=False, indent=2) + "\n")
 
 
 def _quote(text: str) -> str:
@@ -395,7 +432,7 @@ def export_markdown(store: Store, now: datetime | None = None, today: date | Non
             out += _answer_markdown(block, answers.get(block.key))
             out += _versions_markdown(block, history.get(block.key, []), today)
     out += ["---", "", wb.care_note, ""]
-    return "\n".join(out)
+    return clean("\n".join(out))  # cleaned on the way out too
 
 
 def _answer_markdown(exercise: Exercise, value: Any) -> list[str]:
@@ -461,27 +498,44 @@ def _decisions_markdown(store: Store, today: date) -> list[str]:
     return out
 
 
-def parse_export(text: str) -> dict[str, Any]:
-    """Check that ``text`` is a workbook export this version can read."""
+def parse_export(text: str | bytes) -> dict[str, Any]:
+    """Check that ``text`` is a workbook export this version can read (its outer shape; the tables
+    are checked by :func:`import_data`)."""
     try:
-        data = json.loads(text)
-    except json.JSONDecodeError as exc:
-        if text.lstrip().startswith("{") and exc.pos >= len(text.rstrip()) - 1:
+        data = validate.loads(text)
+    except validate.Invalid as exc:
+        cause = exc.__cause__
+        if isinstance(cause, json.JSONDecodeError) and cause.doc.lstrip().startswith("{") and cause.pos >= len(cause.doc.rstrip()) - 1:
             raise TransferError("this workbook export is cut short (truncated); nothing was changed") from exc
-        raise TransferError("this file is not a workbook export (it is not JSON); nothing was changed") from exc
-    if not isinstance(data, dict) or data.get("format") != EXPORT_FORMAT:
-        raise TransferError("this file is not a workbook export; nothing was changed")
-    version = data.get("version")
-    if not isinstance(version, int) or version > EXPORT_VERSION:
-        raise TransferError(f"this export comes from a newer version of the workbook (format {version}); please update the workbook first. Nothing was changed")
-    if not isinstance(data.get("answers"), dict) or not isinstance(data.get("picks"), list):
-        raise TransferError("this export is missing its answers or decisions; nothing was changed")
-    return data
+        if isinstance(cause, json.JSONDecodeError) or str(exc) == "it is empty":
+            raise TransferError("this file is not a workbook export (it is not JSON); nothing was changed") from exc
+        raise TransferError(f"this file cannot be imported: {exc}; nothing was changed") from exc
+    try:
+        return validate.check_export(data, EXPORT_FORMAT, EXPORT_VERSION, SCHEMA_VERSION)
+    except validate.Newer as exc:
+        raise TransferError(
+            f"this export comes from a newer version of the workbook (format {exc.version}); "
+            "please update the workbook first. Nothing was changed"
+        ) from exc
+    except validate.Invalid as exc:
+        if str(exc) == "this file is not a workbook export":
+            raise TransferError(f"{exc}; nothing was changed") from exc
+        raise TransferError(f"nothing was imported: {exc}") from exc
+
+
+def read_export(path: Path) -> dict[str, Any]:
+    """An export file, read within the limits (a regular file, at most 64 MB) and checked."""
+    try:
+        raw = validate.read_file(path)
+    except validate.Invalid as exc:
+        raise TransferError(f"cannot import {path}: {exc}; nothing was changed") from exc
+    except OSError as exc:
+        raise TransferError(f"cannot read {path}: {exc.strerror or exc}") from exc
+    return parse_export(raw)
 
 
 def import_data(store: Store, data: dict[str, Any]) -> Backup | None:
-    """Replace everything with an export's contents, after a backup."""
-    taken = backup(store, "before-import")
+    """Replace everything with an export's contents, after a backup. Checked before anything changes."""
     written = data.get("written") if isinstance(data.get("written"), dict) else {}
     tables: dict[str, Any] = {
         "answers": {
@@ -495,7 +549,13 @@ def import_data(store: Store, data: dict[str, Any]) -> Backup | None:
     }
     if data.get("position"):
         tables["state"] = {"1": {"name": "position", **data["position"]}}
-    store.replace_all(keep_replaced(store.tables(), tables, "import"))
+    try:
+        tables = validate.check_tables(tables)
+    except validate.Invalid as exc:
+        raise TransferError(f"nothing was imported: {exc}") from exc
+    merged = keep_replaced(store.tables(), tables, "import")
+    taken = backup(store, "before-import")
+    store.replace_all(merged)
     return taken
 
 
@@ -509,6 +569,69 @@ def write_export(store: Store, fmt: str, folder: Path | None = None, now: dateti
     text = export_markdown(store, now) if fmt == "markdown" else export_json(store, now)
     atomic_write(path, text.encode("utf-8"))
     return path
+
+
+def write_output(path: Path, data: bytes, force: bool = False) -> None:
+    """Write an export to a file the person named: a new regular file, created 0600.
+
+    An existing file is replaced only with ``force`` (atomically, keeping its mode); symbolic links
+    are never followed, and folders, devices and pipes are refused. Messages name ``path`` as given.
+    """
+    shown = str(path)
+    try:
+        info: os.stat_result | None = os.lstat(path)
+    except FileNotFoundError:
+        info = None
+    except OSError as exc:
+        raise TransferError(f"cannot write {shown}: {exc.strerror or exc}") from exc
+    if info is not None:
+        if stat.S_ISLNK(info.st_mode):
+            raise TransferError(f"{shown} is a symbolic link; the workbook does not write through links. Nothing was written")
+        if stat.S_ISDIR(info.st_mode):
+            raise TransferError(f"{shown} is a folder; give the name of a new file. Nothing was written")
+        if not stat.S_ISREG(info.st_mode):
+            raise TransferError(f"{shown} is not a regular file (a device or a pipe); nothing was written")
+        if not force:
+            raise TransferError(f"{shown} already exists; add --force to replace it. Nothing was written")
+        _replace_file(path, data, stat.S_IMODE(info.st_mode))
+        return
+    if not path.parent.is_dir():
+        raise TransferError(f"cannot write {shown}: the folder {path.parent} does not exist")
+    flags = os.O_WRONLY | os.O_CREAT | os.O_EXCL | os.O_NOFOLLOW | getattr(os, "O_CLOEXEC", 0)
+    try:
+        fd = os.open(path, flags, 0o600)
+    except FileExistsError as exc:
+        raise TransferError(f"{shown} already exists; add --force to replace it. Nothing was written") from exc
+    except OSError as exc:
+        raise TransferError(f"cannot write {shown}: {exc.strerror or exc}") from exc
+    try:
+        with os.fdopen(fd, "wb") as handle:
+            handle.write(data)
+            handle.flush()
+            os.fsync(handle.fileno())
+    except OSError as exc:
+        with contextlib.suppress(OSError):
+            os.unlink(path)
+        raise TransferError(f"cannot write {shown}: {exc.strerror or exc}") from exc
+
+
+def _replace_file(path: Path, data: bytes, mode: int) -> None:
+    """``path`` (a regular file) replaced by ``data`` in one rename: never half-written."""
+    try:
+        fd, tmp = tempfile.mkstemp(prefix=".workbook-export-", suffix=".tmp", dir=path.parent)
+    except OSError as exc:
+        raise TransferError(f"cannot write {path}: {exc.strerror or exc}") from exc
+    try:
+        os.fchmod(fd, mode)
+        with os.fdopen(fd, "wb") as handle:
+            handle.write(data)
+            handle.flush()
+            os.fsync(handle.fileno())
+        os.replace(tmp, path)
+    except OSError as exc:
+        with contextlib.suppress(OSError):
+            os.unlink(tmp)
+        raise TransferError(f"cannot write {path}: {exc.strerror or exc}") from exc
 
 
 # -- status ------------------------------------------------------------------------
