@@ -4,16 +4,16 @@ from __future__ import annotations
 
 from typing import Any
 
-from textual import on
+from textual import events, on
 from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import VerticalScroll
 from textual.events import DescendantFocus
 from textual.widget import Widget
-from textual.widgets import Static
+from textual.widgets import Input, Static, TextArea
 
 from screens.messages import FieldFocused
-from screens.fields import AnswerArea, EntriesExercise, ScaleChoice, ToggleExercise
+from screens.fields import AnswerArea, EntriesExercise, EntryRow, LineInput, ScaleChoice, ToggleExercise
 from screens.widgets import KeptScreen, KeyBar, Paragraph, PassageText, TopBar, plain
 from workbook.content import Exercise, Passage, Section
 from workbook.progress import first_unanswered, section_progress
@@ -33,8 +33,9 @@ class SectionScreen(KeptScreen):
     """A section of the article with its exercises."""
 
     AUTO_FOCUS = None
+    HELP_TITLE = "In a section (1 to 6)"
     BINDINGS = [
-        Binding("escape", "app.home", "Home", id="home", priority=True),
+        Binding("escape", "app.home", "Home", id="home", priority=True, tooltip="back to Home"),
     ]
 
     def __init__(self, section: Section, answers: dict[str, Any]) -> None:
@@ -51,7 +52,7 @@ class SectionScreen(KeptScreen):
                     yield PassageText(block.heading, block.paragraphs)
                 else:
                     yield from self._exercise(block)
-        yield KeyBar(("esc/^g", "Home"), ("^n", "Next"), ("^p", "Previous"), ("tab", "Field"))
+        yield KeyBar()
 
     def _exercise(self, exercise: Exercise) -> list[Widget]:
         """An exercise's widgets, placed straight in the page (fewer containers, faster switches)."""
@@ -68,6 +69,16 @@ class SectionScreen(KeptScreen):
 
     def on_mount(self) -> None:
         self.refresh_progress()
+        self._visited = False
+
+    def on_resize(self) -> None:
+        self.call_after_refresh(self._fit_answer_boxes)
+
+    def _fit_answer_boxes(self) -> None:
+        """An answer box may grow to the page's height (less a line), then it scrolls inside itself."""
+        room = max(3, self.query_one("#body").scrollable_content_region.height - 1)
+        for area in self.query(AnswerArea):
+            area.styles.max_height = room
 
     def refresh_progress(self) -> None:
         done, total = section_progress(self.section, self.answers)
@@ -76,8 +87,13 @@ class SectionScreen(KeptScreen):
         )
 
     def focus_field(self, field: str | None) -> None:
-        """Put the cursor in ``field`` (a resumed position) or the first unanswered field."""
+        """Put the cursor in ``field`` (a resumed position); coming back without one, where the
+        person was (the same field, the cursor where it was); on a first visit, the first
+        unanswered field."""
         target = self._widget_for(field) if field else None
+        if target is None and self._visited and self.focused is not None:
+            target = self.focused
+        self._visited = True
         if target is None:
             exercise = first_unanswered(self.section, self.answers)
             target = self._widget_for(exercise.key) if exercise else None
@@ -105,6 +121,59 @@ class SectionScreen(KeptScreen):
         for entries in self.query(EntriesExercise):
             values[entries.field_id] = entries.value() or None
         return values
+
+    def on_key(self, event: events.Key) -> None:
+        """Nothing typed into the void: a printable key that the focused tick, scale, choice or
+        button does not take goes on to that exercise's answer box (or the next text field) and
+        is typed there."""
+        focused = self.focused
+        if (
+            focused is None
+            or not event.is_printable
+            or event.character is None
+            or isinstance(focused, (TextArea, Input))
+            or (event.key in self.active_bindings and self._new_entry_text is None)
+        ):
+            return
+        event.prevent_default()  # no "nothing to type into" hint: there is a field
+        event.stop()
+        if self._new_entry_text is not None:  # a new entry is being made for the first keys
+            self._new_entry_text.append(event.character)
+            return
+        row = next((a for a in focused.ancestors_with_self if isinstance(a, EntryRow)), None)
+        entries = next((a for a in focused.ancestors if isinstance(a, EntriesExercise)), None)
+        if row is not None:
+            target: Widget | None = row.query(LineInput).first()
+        elif entries is not None and focused.has_class("add"):
+            self._new_entry_text = [event.character]
+            self.run_worker(self._type_in_new_entry(entries))
+            return
+        else:
+            target = self._next_text_field(focused)
+        if target is None:
+            self.hint_keys()
+            return
+        self.set_focus(target)
+        target.type_here(event.character)  # type: ignore[attr-defined]
+
+    _new_entry_text: list[str] | None = None
+
+    async def _type_in_new_entry(self, entries: EntriesExercise) -> None:
+        """Typing on a list's Add button: a new entry, with what was typed in its first line."""
+        try:
+            field = await entries.add_entry()
+            self.set_focus(field)
+            field.type_here("".join(self._new_entry_text or []))
+        finally:
+            self._new_entry_text = None
+
+    def _next_text_field(self, widget: Widget) -> Widget | None:
+        chain = self.focus_chain
+        if widget in chain:
+            for candidate in chain[chain.index(widget) + 1:]:
+                if isinstance(candidate, (AnswerArea, LineInput)):
+                    return candidate
+        return None
 
     @on(DescendantFocus)
     def _remember(self, event: DescendantFocus) -> None:

@@ -76,17 +76,24 @@ class WorkbookApp(App[int]):
     TITLE = "Self-Trust Workbook"
     CSS_PATH = [styles.path(name) for name in ("app.tcss", "home.tcss", "section.tcss", "practice.tcss", "review.tcss", "data.tcss")]
     COMMAND_PALETTE_BINDING = "ctrl+o"
+    # Every key is declared once, here and on each screen or widget: the key bar and F1 help read
+    # the bindings (``description`` for the bar, ``tooltip`` for the help's longer words).
     BINDINGS = [
-        Binding("ctrl+q", "quit", "Quit", priority=True, id="quit"),
-        Binding("ctrl+g", "home", "Home", priority=True, show=False, id="home-ctrl-g"),
+        Binding("ctrl+n", "next_section", "Next", priority=True, id="next-section", tooltip="next section, also while typing"),
+        Binding("ctrl+p", "previous_section", "Previous", priority=True, id="previous-section", tooltip="previous section, also while typing"),
+        Binding("ctrl+g", "home", "Home", priority=True, show=False, id="home-ctrl-g",
+                tooltip="back to Home (for slow links, where a lone escape can be mistaken)"),
         # Priority, so the field changes before the next key is handed on: "rest<tab>3" typed in one
         # burst (or arriving in one packet over SSH) puts the 3 in the next field, not this one.
-        Binding("tab", "focus_next", "Next field", priority=True, show=False, id="next-field"),
-        Binding("shift+tab", "focus_previous", "Previous field", priority=True, show=False, id="previous-field"),
-        Binding("f1", "help", "Help", id="help"),
-        Binding("question_mark", "help", "Help", show=False, id="help-question"),
-        Binding("ctrl+n", "next_section", "Next", priority=True, id="next-section"),
-        Binding("ctrl+p", "previous_section", "Previous", priority=True, id="previous-section"),
+        Binding("tab", "focus_next", "Next field", priority=True, show=False, id="next-field",
+                tooltip="next thing to answer or press (the page scrolls with it)"),
+        Binding("shift+tab", "focus_previous", "Previous field", priority=True, show=False, id="previous-field",
+                tooltip="previous thing to answer or press"),
+        Binding("f1", "help", "Help", id="help", tooltip="this help: every key of every screen"),
+        Binding("question_mark", "help", "Help", show=False, id="help-question", tooltip="help, when not typing"),
+        Binding("ctrl+q", "quit", "Quit", priority=True, id="quit", tooltip="save and quit"),
+        Binding("ctrl+o", "command_palette", "Palette", priority=True, id="palette",
+                tooltip="command palette: sections, export, reset, help, theme, cursor blink"),
     ]
 
     status_line: reactive[str] = reactive("")
