@@ -262,7 +262,7 @@ class ToggleExercise(Widget, can_focus=True):
     """A "this feels familiar" tick box, readable without colour: [x] or [ ]."""
 
     DEFAULT_CSS = """
-    ToggleExercise { height: 1; width: auto; padding: 0 1; }
+    ToggleExercise { height: 1; width: auto; padding: 0; }
     ToggleExercise:focus { background: $boost; text-style: bold; }
     """
     HELP_TITLE = "On a “This feels familiar” tick"

@@ -41,9 +41,9 @@ class Card(Widget, can_focus=True):
         ),
         Binding("s", "skip", "Skip", id="skip", tooltip="skip this decision"),
         Binding("g", "gut", "Gut window", id="gut-window", tooltip="the 8-second gut window on or off"),
-        Binding("left,up", "move(-1)", "Previous option", show=False),
-        Binding("right,down", "move(1)", "Next option", show=False),
-        Binding("enter", "choose", "Pick the highlighted option", show=False, id="pick"),
+        Binding("left,up", "move(-1)", "Highlight", show=False, tooltip="highlight the option before or after"),
+        Binding("right,down", "move(1)", "Highlight", show=False, tooltip="highlight the option before or after"),
+        Binding("enter", "choose", "Pick", show=False, id="pick", tooltip="pick the highlighted option"),
         *(
             Binding(str(n), f"clarity({n - 1})", "How clear", key_display="1-3", show=n == 1,
                     tooltip="after a pick: how clear was the ping (quiet, some, clear)")

@@ -122,24 +122,22 @@ class SectionScreen(KeptScreen):
             values[entries.field_id] = entries.value() or None
         return values
 
-    def on_key(self, event: events.Key) -> None:
+    def take_key(self, event: events.Key) -> bool:
         """Nothing typed into the void: a printable key that the focused tick, scale, choice or
         button does not take goes on to that exercise's answer box (or the next text field) and
-        is typed there."""
+        is typed there. Called by the app for each key, in order, before it is handed on."""
         focused = self.focused
+        if self._new_entry_text is not None and event.is_printable and event.character:
+            self._new_entry_text.append(event.character)  # a new entry is being made for the first keys
+            return True
         if (
             focused is None
             or not event.is_printable
             or event.character is None
             or isinstance(focused, (TextArea, Input))
-            or (event.key in self.active_bindings and self._new_entry_text is None)
+            or event.key in self.active_bindings
         ):
-            return
-        event.prevent_default()  # no "nothing to type into" hint: there is a field
-        event.stop()
-        if self._new_entry_text is not None:  # a new entry is being made for the first keys
-            self._new_entry_text.append(event.character)
-            return
+            return False
         row = next((a for a in focused.ancestors_with_self if isinstance(a, EntryRow)), None)
         entries = next((a for a in focused.ancestors if isinstance(a, EntriesExercise)), None)
         if row is not None:
@@ -147,14 +145,14 @@ class SectionScreen(KeptScreen):
         elif entries is not None and focused.has_class("add"):
             self._new_entry_text = [event.character]
             self.run_worker(self._type_in_new_entry(entries))
-            return
+            return True
         else:
             target = self._next_text_field(focused)
         if target is None:
-            self.hint_keys()
-            return
+            return False  # the screen's hint says which keys work
         self.set_focus(target)
         target.type_here(event.character)  # type: ignore[attr-defined]
+        return True
 
     _new_entry_text: list[str] | None = None
 

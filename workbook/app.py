@@ -209,6 +209,15 @@ class WorkbookApp(App[int]):
         if isinstance(event, events.Key) and self._opening:
             self._held_keys.append(event)
             return
+        await self._handle_event(event)
+
+    async def _handle_event(self, event: events.Event) -> None:
+        # A key the focused tick or button would drop goes to a text field, decided here in the
+        # order the keys came (a widget's own queue may still hold keys sent before the move).
+        if isinstance(event, events.Key) and self._screen_stack:
+            take_key = getattr(self.screen, "take_key", None)
+            if take_key is not None and take_key(event):
+                return
         await super().on_event(event)
 
     async def _show(self, name: str, field: str | None = None) -> None:
@@ -224,7 +233,7 @@ class WorkbookApp(App[int]):
         if not self._opening:
             held, self._held_keys = self._held_keys, []
             for key in held:
-                await super().on_event(key)
+                await self._handle_event(key)
 
     async def _open_screen(self, name: str, field: str | None) -> None:
         self.save_now()
