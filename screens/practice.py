@@ -119,7 +119,9 @@ class Card(Widget, can_focus=True):
             ]
             return Content("").join(lines)
         for index, option in enumerate(d.options):
-            label = plain(f" {index + 1} {option} ", "reverse bold" if index == self.highlighted else "")
+            # Reverse video marks the highlighted option only while the card has the focus.
+            style = ("reverse bold" if self.has_focus else "bold underline") if index == self.highlighted else ""
+            label = plain(f" {index + 1} {option} ", style)
             lines += [label, Content("  ")]
         lines.append(Content("\n\n"))
         if self.gut_seconds <= 0:
@@ -146,6 +148,12 @@ class Card(Widget, can_focus=True):
 
     def watch_phase(self) -> None:
         self.refresh_bindings()
+
+    def on_focus(self) -> None:
+        self.refresh()
+
+    def on_blur(self) -> None:
+        self.refresh()
 
     def watch_decision(self) -> None:
         self.refresh_bindings()
