@@ -244,10 +244,11 @@ class KeptScreen(Screen):
             return
         bars = list(self.query(KeyBar))
         items = bars[0].items() if bars else shown_keys(self)
-        keys = " · ".join(f"{k} {w}" for k, w in items if w not in ("Help", "Quit", "Palette"))
+        everywhere = {(key_label(b), b.description) for _, b in self.app._bindings}
+        keys = " · ".join(f"{k} {w}" for k, w in items if (k, w) not in everywhere)
         self._hinted = True
         self.set_timer(3, self._hint_over)
-        self.notify(Content(f"Nothing to type into here. Keys that work: {keys} (F1: every key)."), timeout=3)
+        self.notify(Content(f"Nothing to type into here. Keys here: {keys}. F1 lists every key."), timeout=3)
 
     def _hint_over(self) -> None:
         self._hinted = False
