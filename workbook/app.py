@@ -253,6 +253,12 @@ class WorkbookApp(App[int]):
         self._set_position(name, field)
         self._schedule(SAVE_DELAY)
 
+    def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
+        # "Previous" from Home leads nowhere: not shown there (the key bar keeps room for the rest).
+        if action == "previous_section" and self._screen_stack and self.screen.name == "home":
+            return False
+        return True
+
     async def action_open_section(self, number: int) -> None:
         if 1 <= number <= LAST_SECTION:
             await self._show(f"section-{number}")
