@@ -166,3 +166,7 @@ class HelpScreen(ModalScreen[None]):
 
     def action_close(self) -> None:
         self.dismiss(None)
+
+
+if __name__ == "__main__":  # python -m screens.help: the README's key table
+    print(key_table_markdown())
