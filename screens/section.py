@@ -67,9 +67,10 @@ class SectionScreen(KeptScreen):
         text = value if isinstance(value, str) else exercise.default
         return [prompt, AnswerArea(exercise.key, text, classes="answer")]
 
+    _visited = False  # shown before: coming back keeps the place
+
     def on_mount(self) -> None:
         self.refresh_progress()
-        self._visited = False
 
     def on_resize(self) -> None:
         self.call_after_refresh(self._fit_answer_boxes)
