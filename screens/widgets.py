@@ -175,7 +175,31 @@ class KeyBar(Static):
         extra = [(k, w) for k, w in self.extra if k not in keys and w not in meanings]
         return [*extra, *items]
 
+    def show_hint(self, keys: list[tuple[str, str]]) -> None:
+        """Say, on this one line, that nothing here takes typing and which keys work."""
+        self._hint = True
+        room = (self.size.width or self.app.size.width) - 2
+        text = "Nothing to type here. Keys: "
+        parts: list[Content] = [Content.styled(text, "bold")]
+        used = len(text) + len("F1 all keys")
+        for key, what in keys:
+            if used + len(key) + len(what) + 4 > room:
+                break
+            parts += [Content.styled(key, "bold reverse"), Content(f" {what} · ")]
+            used += len(key) + len(what) + 4
+        parts += [Content.styled("F1", "bold reverse"), Content(" all keys")]
+        self.update(Content("").join(parts))
+
+    def end_hint(self) -> None:
+        self._hint = False
+        self._shown = None
+        self._bindings_changed(self.screen)
+
+    _hint = False
+
     def _bindings_changed(self, screen: Screen) -> None:
+        if self._hint:
+            return  # the hint stays its few seconds
         shown = tuple(self.items())
         if shown == self._shown:
             return
@@ -198,6 +222,9 @@ class KeyBar(Static):
         for key, what in chosen:
             parts += [Content.styled(key, "bold $accent"), Content(f" {what}  ")]
         return Content("").join(parts)
+
+
+HINT_SECONDS = 4
 
 
 class KeptScreen(Screen):
@@ -240,15 +267,20 @@ class KeptScreen(Screen):
         self.hint_keys()
 
     def hint_keys(self) -> None:
+        """One line, in place of the key bar for a few seconds: there is nothing to type into
+        here, and these are the keys that work."""
         if self._hinted:
             return
         bars = list(self.query(KeyBar))
-        items = bars[0].items() if bars else shown_keys(self)
+        if not bars:
+            return
         everywhere = {(key_label(b), b.description) for _, b in self.app._bindings}
-        keys = " · ".join(f"{k} {w}" for k, w in items if (k, w) not in everywhere)
+        own = [(k, w) for k, w in bars[0].items() if (k, w) not in everywhere]
         self._hinted = True
-        self.set_timer(3, self._hint_over)
-        self.notify(Content(f"Nothing to type into here. Keys here: {keys}. F1 lists every key."), timeout=3)
+        bars[0].show_hint(own)
+        self.set_timer(HINT_SECONDS, self._hint_over)
 
     def _hint_over(self) -> None:
         self._hinted = False
+        for bar in self.query(KeyBar):
+            bar.end_hint()
