@@ -13,7 +13,6 @@ from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import Horizontal, Vertical
 from textual.content import Content
-from textual.events import Key
 from textual.message import Message
 from textual.reactive import reactive
 from textual.widget import Widget
@@ -47,6 +46,11 @@ def blink(widget: Widget) -> bool:
     return bool(getattr(widget.app, "blink_cursor", False))
 
 
+def focus_mark(widget: Widget) -> Content:
+    """``› `` before the focused tick or choice, two spaces otherwise: the focus reads without colour."""
+    return Content.styled("› ", "bold") if widget.has_focus else Content("  ")
+
+
 def trim_paste(widget: Widget, event: events.Paste, current: int, limit: int) -> None:
     """Clean a paste of control characters and cut it to what fits under ``limit``, saying so."""
     text = clean(event.text)
@@ -61,8 +65,14 @@ def trim_paste(widget: Widget, event: events.Paste, current: int, limit: int) ->
 
 
 class AnswerArea(TextArea):
-    """A free answer. Posts ``AnswerChanged`` as the person types."""
+    """A free answer. Posts ``AnswerChanged`` as the person types.
 
+    It grows with its text up to the room the page has (set by the screen), then scrolls inside
+    itself; after each change the page scrolls so the whole box, and so the cursor's line, is
+    in view above the key bar.
+    """
+
+    HELP_TITLE = "In an answer box"
     DEFAULT_CSS = """
     AnswerArea { height: auto; min-height: 3; max-height: 12; }
     """
@@ -73,6 +83,7 @@ class AnswerArea(TextArea):
         self.cursor_blink = False
         self.highlight_cursor_line = False
         self.move_cursor(self.document.end)
+        self._been_here = False
 
     def on_mount(self) -> None:
         self.cursor_blink = blink(self)
@@ -81,6 +92,19 @@ class AnswerArea(TextArea):
     def _changed(self, event: TextArea.Changed) -> None:
         event.stop()
         self.post_message(AnswerChanged(self.field_id, self.text))
+        self.call_after_refresh(self.keep_in_view)
+
+    @on(TextArea.SelectionChanged)
+    def _moved(self, event: TextArea.SelectionChanged) -> None:
+        event.stop()
+        if self.has_focus:
+            self.call_after_refresh(self.keep_in_view)
+
+    def keep_in_view(self) -> None:
+        """The whole box on screen (it is never taller than the page), so the cursor's line is too."""
+        if self.is_mounted and self.has_focus:
+            self.scroll_cursor_visible()
+            self.screen.scroll_to_widget(self, animate=False, immediate=True)
 
     async def _on_paste(self, event: events.Paste) -> None:
         # Runs before TextArea's own paste handler, which then inserts the trimmed text.
@@ -88,9 +112,15 @@ class AnswerArea(TextArea):
         trim_paste(self, event, len(self.text) - selected, MAX_ANSWER_CHARS)
 
     def on_focus(self) -> None:
-        # Coming back to an answer puts the cursor at its end, never selecting it.
-        if self.selection.is_empty and self.cursor_location == (0, 0) and self.text:
+        # The first time, the cursor goes to the answer's end, never selecting it; later visits
+        # find it where the person left it.
+        if not self._been_here and self.selection.is_empty and self.cursor_location == (0, 0) and self.text:
             self.move_cursor(self.document.end)
+        self._been_here = True
+
+    def type_here(self, text: str) -> None:
+        """Text typed while something else had the focus: inserted at the cursor."""
+        self.insert(text)
 
 
 class LineInput(InEntry, Input):
@@ -108,19 +138,38 @@ class LineInput(InEntry, Input):
     def _on_paste(self, event: events.Paste) -> None:
         trim_paste(self, event, len(self.value), MAX_LINE_CHARS)
 
+    def type_here(self, text: str) -> None:
+        """Text typed while something else had the focus: inserted at the cursor."""
+        self.insert_text_at_cursor(text)
+
+
+class PressButton(Button):
+    """A button whose key shows on the key bar; a mark (reverse) reads without colour."""
+
+    HELP_TITLE = "On a button (Add, Remove)"
+    BINDINGS = [Binding("enter", "press", "Press", id="press", tooltip="press it; typing on Add starts a new entry with what you type")]
+
 
 class Choice(InEntry, Widget, can_focus=True):
     """Pick one of a few options with ←/→ or a digit; readable without colour: (•) picked, ( ) not."""
 
+    HELP_TITLE = "On a 1–5 scale or a choice"
+
     DEFAULT_CSS = """
-    Choice { height: auto; width: 1fr; padding: 0 1; }
+    Choice { height: auto; width: 1fr; padding: 0 1 0 0; }
     Choice:focus { background: $boost; text-style: bold; }
     """
 
+    # Letters are never a choice's keys: typed here, they go on to the answer box (see the screen).
     BINDINGS = [
-        Binding("left,h", "move(-1)", "Previous option", show=False),
-        Binding("right,l", "move(1)", "Next option", show=False),
-        Binding("backspace,delete", "clear", "Clear", show=False),
+        Binding("left", "move(-1)", "Choose", key_display="←/→", id="choice-previous", tooltip="choose the option before or after"),
+        Binding("right", "move(1)", "Choose", key_display="←/→", show=False, id="choice-next", tooltip="choose the option before or after"),
+        *(
+            Binding(str(n), f"choose({n - 1})", "Choose by number", key_display="1 … 5", show=False,
+                    tooltip="choose by its number (1 to 5 on a scale, 1 to 3 for how you honour a need)")
+            for n in range(1, 10)
+        ),
+        Binding("backspace,delete", "clear", "Clear the choice", show=False, id="choice-clear", tooltip="clear the choice"),
     ]
 
     value: reactive[int | None] = reactive(None)
@@ -152,7 +201,7 @@ class Choice(InEntry, Widget, can_focus=True):
         self.set_reactive(Choice.value, value if value is None or 0 <= value < len(options) else None)
 
     def render(self) -> Content:
-        parts: list[Content] = []
+        parts: list[Content] = [focus_mark(self)]
         if self.low:
             parts.append(plain(self.low + " ", "dim"))
         for index, label in enumerate(self.options):
@@ -178,16 +227,22 @@ class Choice(InEntry, Widget, can_focus=True):
     def action_clear(self) -> None:
         self._set(None)
 
-    def on_key(self, event: Key) -> None:
-        if event.character and event.character.isdigit():
-            index = int(event.character) - 1
-            if 0 <= index < len(self.options):
-                event.stop()
-                event.prevent_default()
-                self._set(index)
+    def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
+        if action == "choose":
+            return 0 <= int(parameters[0]) < len(self.options)  # type: ignore[call-overload]
+        return True
+
+    def action_choose(self, index: int) -> None:
+        self._set(index)
 
     def on_click(self) -> None:
         self.focus()
+
+    def on_focus(self) -> None:
+        self.refresh()
+
+    def on_blur(self) -> None:
+        self.refresh()
 
 
 class ScaleChoice(Choice):
@@ -208,10 +263,11 @@ class ToggleExercise(Widget, can_focus=True):
     """A "this feels familiar" tick box, readable without colour: [x] or [ ]."""
 
     DEFAULT_CSS = """
-    ToggleExercise { height: 1; width: auto; padding: 0 1; }
+    ToggleExercise { height: 1; width: auto; padding: 0; }
     ToggleExercise:focus { background: $boost; text-style: bold; }
     """
-    BINDINGS = [Binding("space,enter,x", "toggle", "Tick", show=False)]
+    HELP_TITLE = "On a “This feels familiar” tick"
+    BINDINGS = [Binding("space,enter", "toggle", "Tick", id="tick", tooltip="tick or untick; any other key types in the answer box")]
 
     value: reactive[bool] = reactive(False)
 
@@ -222,7 +278,7 @@ class ToggleExercise(Widget, can_focus=True):
         self.set_reactive(ToggleExercise.value, value is True)
 
     def render(self) -> Content:
-        return plain(f"[{'x' if self.value else ' '}] {self.exercise.prompt}")
+        return focus_mark(self) + plain(f"[{'x' if self.value else ' '}] {self.exercise.prompt}")
 
     def action_toggle(self) -> None:
         self.value = not self.value
@@ -231,6 +287,12 @@ class ToggleExercise(Widget, can_focus=True):
     def on_click(self) -> None:
         self.focus()
         self.action_toggle()
+
+    def on_focus(self) -> None:
+        self.refresh()
+
+    def on_blur(self) -> None:
+        self.refresh()
 
 
 
@@ -257,7 +319,7 @@ class EntryRow(Vertical):
             else:
                 yield LineInput(None, value if isinstance(value, str) else "", name=f.id)
         with Horizontal(classes="entry-actions"):
-            yield Button("Remove", classes="remove", compact=True)
+            yield PressButton("Remove", classes="remove", compact=True)
 
     def value(self) -> dict[str, Any]:
         by_name = {w.name: w for w in self.query("LineInput, Choice")}
@@ -288,7 +350,7 @@ class EntriesExercise(Vertical):
         yield Paragraph(self.exercise.prompt, classes="prompt")
         for index, entry in enumerate(self.entries):
             yield EntryRow(self.exercise.fields, self.exercise.key, index, entry)
-        yield Button(f"+ {self.exercise.add_label}", classes="add", compact=True)
+        yield PressButton(f"+ {self.exercise.add_label}", classes="add", compact=True)
 
     @property
     def field_id(self) -> str:
@@ -329,10 +391,14 @@ class EntriesExercise(Vertical):
     @on(Button.Pressed, ".add")
     async def _add(self, event: Button.Pressed) -> None:
         event.stop()
+        (await self.add_entry()).focus()
+
+    async def add_entry(self) -> LineInput:
+        """A new, empty entry before the Add button; returns its first line."""
         row = EntryRow(self.exercise.fields, self.exercise.key, len(self._rows()), {})
-        await self.mount(row, before=event.button)
-        row.query(LineInput).first().focus()
+        await self.mount(row, before=self.query_one(".add", Button))
         self._post(immediate=True)
+        return row.query(LineInput).first()
 
     @on(Button.Pressed, ".remove")
     async def _remove(self, event: Button.Pressed) -> None:

@@ -29,14 +29,28 @@ BAR = 16
 
 
 class Card(Widget, can_focus=True):
-    """One decision at a time. 1–4 pick, ←/→ and enter pick the highlighted one, s skips."""
+    """One decision at a time. 1–4 pick, ←/→ and enter pick the highlighted one, s skips.
 
+    Its keys follow its phase (``check_action``): picking, then "How clear was the ping?".
+    """
+
+    HELP_TITLE = "The game (section 5): the decision card"
     BINDINGS = [
-        Binding("left,up", "move(-1)", "Previous option", show=False),
-        Binding("right,down", "move(1)", "Next option", show=False),
-        Binding("enter", "choose", "Pick", id="pick"),
-        Binding("s", "skip", "Skip", id="skip"),
-        Binding("g", "gut", "Gut window on/off", id="gut-window"),
+        *(
+            Binding(str(n), f"pick({n - 1})", "Pick", key_display="1-4", show=n == 1, tooltip="pick an option")
+            for n in range(1, 5)
+        ),
+        Binding("s", "skip", "Skip", id="skip", tooltip="skip this decision"),
+        Binding("g", "gut", "Gut window", id="gut-window", tooltip="the 8-second gut window on or off"),
+        Binding("left,up", "move(-1)", "Highlight", show=False, tooltip="highlight the option before or after"),
+        Binding("right,down", "move(1)", "Highlight", show=False, tooltip="highlight the option before or after"),
+        Binding("enter", "choose", "Pick", show=False, id="pick", tooltip="pick the highlighted option"),
+        *(
+            Binding(str(n), f"clarity({n - 1})", "How clear", key_display="1-3", show=n == 1,
+                    tooltip="after a pick: how clear was the ping (quiet, some, clear)")
+            for n in range(1, 4)
+        ),
+        Binding("enter", "skip_clarity", "Skip question", id="skip-clarity", tooltip="after a pick: skip the clarity question"),
     ]
 
     # A new card or phase can take more or fewer lines: those changes lay the card out again.
@@ -106,7 +120,9 @@ class Card(Widget, can_focus=True):
             ]
             return Content("").join(lines)
         for index, option in enumerate(d.options):
-            label = plain(f" {index + 1} {option} ", "reverse bold" if index == self.highlighted else "")
+            # Reverse video marks the highlighted option only while the card has the focus.
+            style = ("reverse bold" if self.has_focus else "bold underline") if index == self.highlighted else ""
+            label = plain(f" {index + 1} {option} ", style)
             lines += [label, Content("  ")]
         lines.append(Content("\n\n"))
         if self.gut_seconds <= 0:
@@ -119,17 +135,38 @@ class Card(Widget, can_focus=True):
             lines.append(Content("No pick is information too. Choose when you're ready, or s to skip."))
         return Content("").join(lines)
 
-    def on_key(self, event) -> None:
-        if event.character and event.character.isdigit() and self.decision is not None:
-            index = int(event.character) - 1
-            limit = 3 if self.phase == "clarity" else len(self.decision.options)
-            if 0 <= index < limit:
-                event.stop()
-                event.prevent_default()
-                if self.phase == "clarity":
-                    self.post_message(self.Clarity(practice.CLARITY[index]))
-                else:
-                    self._pick(index)
+    def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
+        """Which keys work in which phase: hidden (and idle) in the other phase."""
+        if self.decision is None:
+            return False
+        if action in ("clarity", "skip_clarity"):
+            return self.phase == "clarity"
+        if self.phase != "choose":
+            return False
+        if action == "pick":
+            return int(parameters[0]) < len(self.decision.options)  # type: ignore[call-overload]
+        return True
+
+    def watch_phase(self) -> None:
+        self.refresh_bindings()
+
+    def on_focus(self) -> None:
+        self.refresh()
+
+    def on_blur(self) -> None:
+        self.refresh()
+
+    def watch_decision(self) -> None:
+        self.refresh_bindings()
+
+    def action_pick(self, index: int) -> None:
+        self._pick(index)
+
+    def action_clarity(self, index: int) -> None:
+        self.post_message(self.Clarity(practice.CLARITY[index]))
+
+    def action_skip_clarity(self) -> None:
+        self.post_message(self.Clarity(None))
 
     def _pick(self, index: int) -> None:
         assert self.decision is not None
@@ -162,20 +199,32 @@ class Card(Widget, can_focus=True):
             self.show(self.decision, float(practice.GUT_WINDOW_SECONDS) if on else 0.0)
 
 
+class GameInput(Input):
+    """A one-line field of the game: enter saves, escape (the screen's key) leaves the field."""
+
+    HELP_TITLE = "The game: typing a note or your own decision"
+    BINDINGS = [Binding("enter", "submit", "Save", id="save", tooltip="save what you typed")]
+
+    def __init__(self, **kwargs: Any) -> None:
+        super().__init__(select_on_focus=False, compact=True, **kwargs)
+
+
 class CheckIn(Vertical, can_focus=True):
     """A pick waiting for "Did it align?": y yes, p partly, n not really, x skip. Then an optional note."""
 
+    HELP_TITLE = "The game: a check-in"
     BINDINGS = [
-        Binding("y", "align('yes')", "Yes", show=False),
-        Binding("p", "align('partly')", "Partly", show=False),
-        Binding("n", "align('not really')", "Not really", show=False),
-        Binding("x", "align('skip')", "Skip", show=False),
+        Binding("y", "align('yes')", "Yes", tooltip="did it align? yes"),
+        Binding("p", "align('partly')", "Partly", tooltip="did it align? partly"),
+        Binding("n", "align('not really')", "Not really", tooltip="did it align? not really"),
+        Binding("x", "align('skip')", "Skip", tooltip="skip this check-in"),
     ]
 
     def __init__(self, pick: dict[str, Any], today: Any) -> None:
         super().__init__(classes="checkin")
         self.pick = pick
         self.today = today
+        self.answered = False
 
     def compose(self) -> ComposeResult:
         yield Static(self._text(), classes="checkin-text")
@@ -188,12 +237,20 @@ class CheckIn(Vertical, can_focus=True):
             ("Did it align?  y yes · p partly · n not really · x skip", "dim"),
         )
 
+    def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
+        return not self.answered
+
     async def action_align(self, answer: str) -> None:
+        if self.answered:
+            return
+        self.answered = True
+        self.can_focus = False  # from now on its note field is the Tab stop
         self.post_message(PickChanged(self.pick["id"], {"checkin": answer}))
         if answer == "skip":
             await self.remove()
+            self.screen.refresh_bindings()
             return
-        note = Input(placeholder="What did I learn?", select_on_focus=False, compact=True)
+        note = GameInput(placeholder="What did I learn?")
         note.cursor_blink = bool(getattr(self.app, "blink_cursor", False))
         text = "Noted. Not really is information too." if answer == "not really" else "Noted."
         self.query_one(Static).update(plain(f"“{self.pick.get('prompt', '')}”: {text}"))
@@ -209,8 +266,10 @@ class CheckIn(Vertical, can_focus=True):
     async def _done(self, event: Input.Submitted) -> None:
         event.stop()
         self.post_message(PickChanged(self.pick["id"], {"learned": event.value}))
-        self.screen.query_one(Card).focus()
+        screen = self.screen
+        screen.set_focus(screen.query_one(Card))
         await self.remove()
+        screen.refresh_bindings()
 
 
 class StreakPanel(Static):
@@ -255,9 +314,22 @@ def panel_text(s: practice.Streak, summary: practice.Summary, today: Any) -> Con
     return Content("").join(parts)
 
 
+CHECK_IN = Binding.Group("Check in")
+
+
 class PracticeScreen(KeptScreen):
     AUTO_FOCUS = None
-    BINDINGS = [Binding("escape", "app.home", "Home", id="home", priority=True)]
+    HELP_TITLE = "The game (section 5)"
+    BINDINGS = [
+        # Typing in a field, escape leaves it (back to the card); elsewhere it goes Home.
+        Binding("escape", "leave_field", "Leave field", priority=True, id="leave-field", tooltip="while typing in a field: leave it, back to the card"),
+        Binding("escape", "home", "Home", priority=True, id="home", tooltip="back to Home (when not typing)"),
+        # A check-in on show answers to y p n x even while the card has the focus.
+        Binding("y", "check_in('yes')", "Yes", group=CHECK_IN, tooltip="answer the first check-in shown: yes"),
+        Binding("p", "check_in('partly')", "Partly", group=CHECK_IN, tooltip="… partly"),
+        Binding("n", "check_in('not really')", "Not really", group=CHECK_IN, tooltip="… not really"),
+        Binding("x", "check_in('skip')", "Skip", group=CHECK_IN, tooltip="… skip it"),
+    ]
 
     def __init__(self, section: Section) -> None:
         super().__init__(name=f"section-{section.number}", classes="practice")
@@ -277,10 +349,10 @@ class PracticeScreen(KeptScreen):
                 yield Static(plain("Check in on earlier picks", "bold"), id="checkins-title")
                 yield Vertical(id="checkins")
                 yield Static(plain("Add a decision from your own life", "bold"), classes="add-title")
-                yield Input(placeholder="e.g. Which bus to take?", id="new-prompt", compact=True)
-                yield Input(placeholder="2 to 4 options: a, b, c", id="new-options", compact=True)
+                yield GameInput(placeholder="e.g. Which bus to take?", id="new-prompt")
+                yield GameInput(placeholder="2 to 4 options: a, b, c", id="new-options")
             yield StreakPanel(id="streak-panel")
-        yield KeyBar(("1-4", "Pick"), ("s", "Skip"), ("g", "Gut window"), ("esc", "Home"))
+        yield KeyBar()
 
     # -- data down ----------------------------------------------------------
     @property
@@ -312,9 +384,44 @@ class PracticeScreen(KeptScreen):
             self.query_one("#checkins-title", Static).display = True
         if wanted and len(shown) < 3:
             box.mount_all([CheckIn(p, app.today()) for p in wanted[: 3 - len(shown)]])
+            self.call_after_refresh(self.refresh_bindings)
 
     def focus_field(self, field: str | None) -> None:
-        self.set_focus(self.query_one(Card), scroll_visible=False)
+        """The card on a first visit; coming back, wherever the person was (a field keeps its cursor)."""
+        if self._visited and self.focused is not None:
+            self.set_focus(self.focused)
+        else:
+            self.set_focus(self.query_one(Card), scroll_visible=False)
+        self._visited = True
+
+    _visited = False
+
+    # -- keys ---------------------------------------------------------------------
+    def _typing(self) -> bool:
+        return isinstance(self.focused, Input)
+
+    def _open_check_in(self) -> CheckIn | None:
+        return next((c for c in self.query(CheckIn) if not c.answered), None)
+
+    def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
+        if action == "leave_field":
+            return self._typing()
+        if action == "home":
+            return not self._typing()
+        if action == "check_in":
+            return not self._typing() and self._open_check_in() is not None
+        return True
+
+    def action_leave_field(self) -> None:
+        self.set_focus(self.query_one(Card))
+
+    async def action_home(self) -> None:
+        await self.app.run_action("home")
+
+    async def action_check_in(self, answer: str) -> None:
+        check_in = self._open_check_in()
+        if check_in is not None:
+            await check_in.action_align(answer)
 
     def next_card(self) -> None:
         app: Any = self.app
@@ -347,7 +454,10 @@ class PracticeScreen(KeptScreen):
 
     @on(Input.Submitted, "#new-prompt")
     def _to_options(self) -> None:
-        self.query_one("#new-options", Input).focus()
+        if self.query_one("#new-options", Input).value.strip():
+            self._add()  # both filled in: enter saves from either field
+        else:
+            self.query_one("#new-options", Input).focus()
 
     @on(Input.Submitted, "#new-options")
     def _add(self) -> None:

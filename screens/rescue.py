@@ -22,7 +22,7 @@ from workbook.rescue import RescueCopy, RescueError
 class DiskRefused(ModalScreen[str]):
     """The save was refused while quitting: keep trying, save a rescue copy, or quit anyway."""
 
-    BINDINGS = [Binding("escape", "keep", "Keep trying", id="keep-trying")]
+    BINDINGS = [Binding("escape", "keep", "Keep trying", id="keep-trying", tooltip="close the question and keep trying to save")]
 
     def __init__(self, why: str, write_copy: Callable[[], RescueCopy]) -> None:
         super().__init__()
@@ -91,7 +91,7 @@ class DiskRefused(ModalScreen[str]):
 class OfferRescue(ModalScreen[bool | None]):
     """At start: a rescue copy of this workbook exists. Bring it in?"""
 
-    BINDINGS = [Binding("escape", "later", "Ask next time", id="rescue-later")]
+    BINDINGS = [Binding("escape", "later", "Ask next time", id="rescue-later", tooltip="keep the rescue copy and ask again next time")]
 
     def __init__(self, copy: RescueCopy) -> None:
         super().__init__()

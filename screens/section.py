@@ -4,16 +4,16 @@ from __future__ import annotations
 
 from typing import Any
 
-from textual import on
+from textual import events, on
 from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import VerticalScroll
 from textual.events import DescendantFocus
 from textual.widget import Widget
-from textual.widgets import Static
+from textual.widgets import Input, Static, TextArea
 
 from screens.messages import FieldFocused, PutBack
-from screens.fields import AnswerArea, EntriesExercise, ScaleChoice, ToggleExercise
+from screens.fields import AnswerArea, EntriesExercise, EntryRow, LineInput, ScaleChoice, ToggleExercise
 from screens.widgets import KeptScreen, KeyBar, Paragraph, PassageText, TopBar, plain
 from workbook import versions as versions_
 from workbook.content import Exercise, Passage, Section
@@ -48,9 +48,11 @@ class SectionScreen(KeptScreen):
     """A section of the article with its exercises."""
 
     AUTO_FOCUS = None
+    HELP_TITLE = "In a section (1 to 6)"
     BINDINGS = [
-        Binding("escape", "app.home", "Home", id="home", priority=True),
-        Binding("ctrl+e", "versions", "Earlier versions", id="versions", priority=True),
+        Binding("escape", "app.home", "Home", id="home", priority=True, tooltip="back to Home"),
+        Binding("ctrl+e", "versions", "Earlier versions", id="versions", priority=True,
+                tooltip="earlier versions of the answer you are in: read them, put one back"),
     ]
 
     def __init__(self, section: Section, answers: dict[str, Any], versions: dict[str, list[dict[str, Any]]]) -> None:
@@ -68,7 +70,7 @@ class SectionScreen(KeptScreen):
                     yield PassageText(block.heading, block.paragraphs)
                 else:
                     yield from self._exercise(block)
-        yield KeyBar(("esc/^g", "Home"), ("^n/^p", "Next/previous"), ("tab", "Field"), ("^e", "Earlier versions"))
+        yield KeyBar()
 
     def _exercise(self, exercise: Exercise) -> list[Widget]:
         """An exercise's widgets, placed straight in the page (fewer containers, faster switches)."""
@@ -84,8 +86,19 @@ class SectionScreen(KeptScreen):
         text = value if isinstance(value, str) else exercise.default
         return [prompt, AnswerArea(exercise.key, text, classes="answer"), hint]
 
+    _visited = False  # shown before: coming back keeps the place
+
     def on_mount(self) -> None:
         self.refresh_progress()
+
+    def on_resize(self) -> None:
+        self.call_after_refresh(self._fit_answer_boxes)
+
+    def _fit_answer_boxes(self) -> None:
+        """An answer box may grow to the page's height (less a line), then it scrolls inside itself."""
+        room = max(3, self.query_one("#body").scrollable_content_region.height - 1)
+        for area in self.query(AnswerArea):
+            area.styles.max_height = room
 
     def refresh_progress(self) -> None:
         done, total = section_progress(self.section, self.answers)
@@ -119,8 +132,13 @@ class SectionScreen(KeptScreen):
         self.app.push_screen(VersionsScreen(exercise, self.answers.get(key), history), chosen)
 
     def focus_field(self, field: str | None) -> None:
-        """Put the cursor in ``field`` (a resumed position) or the first unanswered field."""
+        """Put the cursor in ``field`` (a resumed position); coming back without one, where the
+        person was (the same field, the cursor where it was); on a first visit, the first
+        unanswered field."""
         target = self._widget_for(field) if field else None
+        if target is None and self._visited and self.focused is not None:
+            target = self.focused
+        self._visited = True
         if target is None:
             exercise = first_unanswered(self.section, self.answers)
             target = self._widget_for(exercise.key) if exercise else None
@@ -148,6 +166,57 @@ class SectionScreen(KeptScreen):
         for entries in self.query(EntriesExercise):
             values[entries.field_id] = entries.value() or None
         return values
+
+    def take_key(self, event: events.Key) -> bool:
+        """Nothing typed into the void: a printable key that the focused tick, scale, choice or
+        button does not take goes on to that exercise's answer box (or the next text field) and
+        is typed there. Called by the app for each key, in order, before it is handed on."""
+        focused = self.focused
+        if self._new_entry_text is not None and event.is_printable and event.character:
+            self._new_entry_text.append(event.character)  # a new entry is being made for the first keys
+            return True
+        if (
+            focused is None
+            or not event.is_printable
+            or event.character is None
+            or isinstance(focused, (TextArea, Input))
+            or event.key in self.active_bindings
+        ):
+            return False
+        row = next((a for a in focused.ancestors_with_self if isinstance(a, EntryRow)), None)
+        entries = next((a for a in focused.ancestors if isinstance(a, EntriesExercise)), None)
+        if row is not None:
+            target: Widget | None = row.query(LineInput).first()
+        elif entries is not None and focused.has_class("add"):
+            self._new_entry_text = [event.character]
+            self.run_worker(self._type_in_new_entry(entries))
+            return True
+        else:
+            target = self._next_text_field(focused)
+        if target is None:
+            return False  # the screen's hint says which keys work
+        self.set_focus(target)
+        target.type_here(event.character)  # type: ignore[attr-defined]
+        return True
+
+    _new_entry_text: list[str] | None = None
+
+    async def _type_in_new_entry(self, entries: EntriesExercise) -> None:
+        """Typing on a list's Add button: a new entry, with what was typed in its first line."""
+        try:
+            field = await entries.add_entry()
+            self.set_focus(field)
+            field.type_here("".join(self._new_entry_text or []))
+        finally:
+            self._new_entry_text = None
+
+    def _next_text_field(self, widget: Widget) -> Widget | None:
+        chain = self.focus_chain
+        if widget in chain:
+            for candidate in chain[chain.index(widget) + 1:]:
+                if isinstance(candidate, (AnswerArea, LineInput)):
+                    return candidate
+        return None
 
     @on(DescendantFocus)
     def _remember(self, event: DescendantFocus) -> None:

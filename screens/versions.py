@@ -30,7 +30,9 @@ def _text(lines: list[str]) -> str:
 class VersionsScreen(ModalScreen[dict[str, Any] | None]):
     """Dismisses with the version to put back, or None."""
 
-    BINDINGS = [Binding("escape,q,ctrl+e", "close", "Close", id="close-versions")]
+    BINDINGS = [
+        Binding("escape,q,ctrl+e", "close", "Close", id="close-versions", tooltip="close the earlier versions"),
+    ]
 
     def __init__(self, exercise: Exercise, current: Any, history: list[dict[str, Any]]) -> None:
         super().__init__(classes="versions")

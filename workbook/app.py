@@ -79,17 +79,24 @@ class WorkbookApp(App[int]):
     TITLE = "Self-Trust Workbook"
     CSS_PATH = [styles.path(name) for name in ("app.tcss", "home.tcss", "section.tcss", "practice.tcss", "review.tcss", "data.tcss", "rescue.tcss")]
     COMMAND_PALETTE_BINDING = "ctrl+o"
+    # Every key is declared once, here and on each screen or widget: the key bar and F1 help read
+    # the bindings (``description`` for the bar, ``tooltip`` for the help's longer words).
     BINDINGS = [
-        Binding("ctrl+q", "quit", "Quit", priority=True, id="quit"),
-        Binding("ctrl+g", "home", "Home", priority=True, show=False, id="home-ctrl-g"),
+        Binding("ctrl+n", "next_section", "Next", priority=True, id="next-section", tooltip="next section, also while typing"),
+        Binding("ctrl+p", "previous_section", "Previous", priority=True, id="previous-section", tooltip="previous section, also while typing"),
+        Binding("ctrl+g", "home", "Home", priority=True, show=False, id="home-ctrl-g",
+                tooltip="back to Home (for slow links, where a lone escape can be mistaken)"),
         # Priority, so the field changes before the next key is handed on: "rest<tab>3" typed in one
         # burst (or arriving in one packet over SSH) puts the 3 in the next field, not this one.
-        Binding("tab", "focus_next", "Next field", priority=True, show=False, id="next-field"),
-        Binding("shift+tab", "focus_previous", "Previous field", priority=True, show=False, id="previous-field"),
-        Binding("f1", "help", "Help", id="help"),
-        Binding("question_mark", "help", "Help", show=False, id="help-question"),
-        Binding("ctrl+n", "next_section", "Next", priority=True, id="next-section"),
-        Binding("ctrl+p", "previous_section", "Previous", priority=True, id="previous-section"),
+        Binding("tab", "focus_next", "Next field", priority=True, show=False, id="next-field",
+                tooltip="next thing to answer or press (the page scrolls with it)"),
+        Binding("shift+tab", "focus_previous", "Previous field", priority=True, show=False, id="previous-field",
+                tooltip="previous thing to answer or press"),
+        Binding("f1", "help", "Help", id="help", tooltip="this help: every key of every screen"),
+        Binding("question_mark", "help", "Help", show=False, id="help-question", tooltip="help, when not typing"),
+        Binding("ctrl+q", "quit", "Quit", priority=True, id="quit", tooltip="save and quit"),
+        Binding("ctrl+o", "command_palette", "Palette", priority=True, id="palette",
+                tooltip="command palette: sections, export, reset, help, theme, cursor blink"),
     ]
 
     status_line: reactive[str] = reactive("")
@@ -210,6 +217,15 @@ class WorkbookApp(App[int]):
         if isinstance(event, events.Key) and self._opening:
             self._held_keys.append(event)
             return
+        await self._handle_event(event)
+
+    async def _handle_event(self, event: events.Event) -> None:
+        # A key the focused tick or button would drop goes to a text field, decided here in the
+        # order the keys came (a widget's own queue may still hold keys sent before the move).
+        if isinstance(event, events.Key) and self._screen_stack:
+            take_key = getattr(self.screen, "take_key", None)
+            if take_key is not None and take_key(event):
+                return
         await super().on_event(event)
 
     async def _show(self, name: str, field: str | None = None) -> None:
@@ -225,7 +241,7 @@ class WorkbookApp(App[int]):
         if not self._opening:
             held, self._held_keys = self._held_keys, []
             for key in held:
-                await super().on_event(key)
+                await self._handle_event(key)
 
     async def _open_screen(self, name: str, field: str | None) -> None:
         self.save_now()
@@ -245,6 +261,12 @@ class WorkbookApp(App[int]):
             focus_field(field)
         self._set_position(name, field)
         self._schedule(SAVE_DELAY)
+
+    def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
+        # "Previous" from Home leads nowhere: not shown there (the key bar keeps room for the rest).
+        if action == "previous_section" and self._screen_stack and self.screen.name == "home":
+            return False
+        return True
 
     async def action_open_section(self, number: int) -> None:
         if 1 <= number <= LAST_SECTION:

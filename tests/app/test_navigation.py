@@ -108,6 +108,11 @@ async def test_a_section_opens_in_its_first_unanswered_field_with_the_title_in_v
         await pilot.pause()
         await pilot.press("escape", "4")
         await pilot.pause()
+        assert app.focused.field_id == "time-with-yourself.dislike"  # a second visit: where the person was
+    app = make_app()  # a new start: the first visit to section 4 in it
+    async with app.run_test(size=(80, 24)) as pilot:
+        await pilot.press("4")
+        await pilot.pause()
         assert app.focused.field_id == "time-with-yourself.interests"
         where = app.screen.query_one("TopBar #where")
         assert "Spending time with yourself" in str(where.render())

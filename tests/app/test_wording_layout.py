@@ -130,8 +130,8 @@ async def test_help_keeps_the_indent_of_wrapped_lines_at_60x20(make_app):
         await pilot.press("f1")
         await pilot.pause()
         lines = [strip.text for strip in app.screen._compositor.render_strips()]
-        first = next(line for line in lines if "open a section" in line)
-        column = first.index("open a section")
+        first = next(line for line in lines if "back to Home (for" in line)
+        column = first.index("back to Home (for")
         rows = lines[lines.index(first) : lines.index(first) + 12]
         continued = [line for line in rows if not line[1:column].strip()]
         assert continued  # some descriptions wrap at 60 columns ...

@@ -81,3 +81,88 @@ def test_screen(snap_compare, name, keys, filled):
         assert snap_compare(app, run_before=settle, terminal_size=size)
     finally:
         app.saver.close()
+
+
+def focus_first(selector: str, index: int = 0):
+    """A step that puts the focus on the ``index``-th widget matching ``selector``."""
+
+    async def step(pilot) -> None:
+        screen = pilot.app.screen
+        screen.set_focus(screen.query(selector)[index])
+        await pilot.pause()
+
+    return step
+
+
+@pytest.mark.parametrize("no_color", [False, True], ids=["colour", "no-color"])
+@pytest.mark.parametrize(
+    "name, keys, step",
+    [
+        ("tick", ["1"], focus_first("ToggleExercise", 1)),
+        ("scale", ["2"], focus_first("ScaleChoice")),
+        ("button", ["3"], focus_first("Button.add", 1)),
+        ("card", ["5"], None),
+    ],
+)
+def test_focus_mark(snap_compare, monkeypatch, name, keys, step, no_color):
+    """The focused tick, scale, button and card are marked in a way that reads without colour."""
+    if no_color:
+        monkeypatch.setenv("NO_COLOR", "1")
+    app = make(filled=True)
+    app.settings["gut_window"] = False
+
+    async def settle(pilot) -> None:
+        await pilot.press(*keys)
+        await pilot.pause()
+        if step is not None:
+            await step(pilot)
+        await pilot.wait_for_scheduled_animations()
+        await pilot.pause(0.7)
+        app.saver.wait()
+        await pilot.pause()
+        await pilot.pause()
+
+    try:
+        assert snap_compare(app, run_before=settle, terminal_size=(80, 24))
+    finally:
+        app.saver.close()
+
+
+def type_in(selector: str, text: str):
+    async def step(pilot) -> None:
+        pilot.app.screen.set_focus(pilot.app.screen.query_one(selector))
+        await pilot.press(*text)
+
+    return step
+
+
+@pytest.mark.parametrize(
+    "phase, keys, step",
+    [
+        ("card", [], None),
+        ("clarity", ["1"], None),
+        ("check-in", [], focus_first("CheckIn")),
+        ("typing", [], type_in("#new-prompt", "Tea or coffee?")),
+    ],
+)
+def test_game_phase_key_bar(snap_compare, phase, keys, step):
+    """The game's key bar follows its phase: card, clarity, check-in, typing."""
+    app = make(filled=True)
+    app.settings["gut_window"] = False
+
+    async def settle(pilot) -> None:
+        await pilot.press("5", *keys)
+        await pilot.pause()
+        if step is not None:
+            await step(pilot)
+        await pilot.pause()
+        await pilot.wait_for_scheduled_animations()
+        await pilot.pause(0.7)
+        app.saver.wait()
+        await pilot.pause()
+        await pilot.pause()
+
+    try:
+        assert snap_compare(app, run_before=settle, terminal_size=(80, 24))
+    finally:
+        app.saver.close()
