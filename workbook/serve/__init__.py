@@ -36,6 +36,8 @@ from workbook.serve.policy import (  # noqa: F401 the names the tests and __main
     read_authorized_keys,
     span,
 )
+from workbook.serve.helper import Helper
+from workbook.serve.helper import available as helper_available
 from workbook.serve.pty import clamp_size, set_size, terminal_name  # noqa: F401
 from workbook.storage import ensure_private_folder
 
@@ -50,6 +52,7 @@ async def serve(
     open_: bool,
     limits: Limits | None = None,
     ready: asyncio.Event | None = None,
+    helper: bool = True,
 ) -> None:
     limits = limits or Limits()
     address, port = parse_listen(listen)
@@ -65,7 +68,27 @@ async def serve(
         server = await _listen(host, key, address, port, limits)
     except OSError as exc:
         raise ValueError(f"cannot listen on {listen}: {exc.strerror or exc}") from None
-    await _run_until_stopped(server, host, open_, allowed, data_root, ready)
+    prestarted = await _start_helper() if helper else None
+    if prestarted is not None:
+        host.launcher = prestarted
+    try:
+        await _run_until_stopped(server, host, open_, allowed, data_root, ready)
+    finally:
+        if prestarted is not None:
+            await prestarted.close()
+
+
+async def _start_helper() -> Helper | None:
+    """The pre-started workbook sessions are forked from (None: each session starts a fresh Python)."""
+    if not helper_available():
+        log.info("sessions start as a fresh Python each (the pre-started helper needs Linux with pidfds)")
+        return None
+    prestarted = Helper()
+    if not await prestarted.start():
+        log.warning("the pre-started helper could not start; sessions start as a fresh Python each")
+        return None
+    log.info("pre-started helper ready (pid %d): sessions are forks of it", prestarted.pid)
+    return prestarted
 
 
 async def _listen(host: Host, key: asyncssh.SSHKey, address: str, port: int, limits: Limits) -> asyncssh.SSHAcceptor:
@@ -142,7 +165,8 @@ def run(args: Any) -> int:
                     max_sessions_per_address=args.max_sessions_per_address)
     host_key = Path(args.host_key).expanduser() if args.host_key else data_root / "ssh_host_ed25519_key"
     asyncio.run(serve(args.listen or "127.0.0.1:2222", host_key, data_root,
-                      Path(args.authorized_keys).expanduser() if args.authorized_keys else None, args.open, limits))
+                      Path(args.authorized_keys).expanduser() if args.authorized_keys else None, args.open, limits,
+                      helper=not getattr(args, "no_helper", False)))
     return 0
 
 
