@@ -98,7 +98,7 @@ class Helper:
 
     def _readable(self, sock: socket.socket) -> None:
         try:
-            data, fds, _, _ = socket.recv_fds(sock, 4096, 1)
+            data, fds, _, _ = socket.recv_fds(sock, 4096, 2)
         except (BlockingIOError, InterruptedError):
             return
         except OSError:
@@ -115,15 +115,21 @@ class Helper:
                 self.up.set_result(None)
             return
         waiter = self.waiting.pop(message["id"], None)
-        if "error" in message or not fds:
+        if "error" in message or len(fds) != 2:
+            for fd in fds:
+                os.close(fd)
             if waiter is not None and not waiter.done():
                 waiter.set_exception(OSError(message.get("error", "no pidfd")))
             return
-        if waiter is not None and not waiter.done():
-            waiter.set_result((message["pid"], fds[0]))
-        else:  # asked too late: the session started another way, so this one goes (it saves nothing new)
-            Watched(message["pid"], fds[0]).signal(signal.SIGHUP)
-            os.close(fds[0])
+        pidfd, go = fds
+        try:
+            if waiter is not None and not waiter.done():
+                os.write(go, b"g")  # the fork waits for this: one the server never heard of never starts
+                waiter.set_result((message["pid"], pidfd))
+            else:  # asked too late (the session started another way): that fork ends without starting
+                os.close(pidfd)
+        finally:
+            os.close(go)
 
     def _lost(self, sock: socket.socket) -> None:
         """The helper's socket closed: the helper ended (or was told to)."""
@@ -267,7 +273,7 @@ def session(request: dict, slave: int, go: int) -> None:
     """In the fork: become the visitor's workbook on the pty. Never returns."""
     code = 1
     try:
-        if os.read(go, 1) != b"g":  # the helper ended before the server heard of this process
+        if os.read(go, 1) != b"g":  # the server never heard of this process (the helper ended first)
             os._exit(0)
         os.close(go)
         signal.pthread_sigmask(signal.SIG_SETMASK, set())
@@ -373,9 +379,8 @@ def main() -> None:
             os.close(go_read)
             os.close(slave)
             pidfd = os.pidfd_open(pid)
-            try:
-                socket.send_fds(sock, [json.dumps({"id": request["id"], "pid": pid}).encode()], [pidfd])
-                os.write(go_write, b"g")
+            try:  # the server says go (if the helper ends first, the fork reads the end of the pipe and leaves)
+                socket.send_fds(sock, [json.dumps({"id": request["id"], "pid": pid}).encode()], [pidfd, go_write])
             finally:
                 os.close(pidfd)
                 os.close(go_write)
