@@ -248,9 +248,10 @@ def warm() -> None:
     import pkgutil
 
     import workbook.__main__  # noqa: F401
-    for name in ("textual.app", "textual.drivers.linux_driver", "textual._xterm_parser", "workbook.transfer",
-                 "workbook.storage", "workbook.saver", "workbook.rescue", "workbook.practice", "workbook.app",
-                 "screens"):
+    for name in ("textual.app", "textual.drivers.linux_driver", "textual._xterm_parser", "textual.scrollbar",
+                 "textual.layouts.factory", "textual.layouts.vertical", "textual.layouts.horizontal",
+                 "textual.layouts.grid", "textual.layouts.stream", "workbook.transfer", "workbook.storage",
+                 "workbook.saver", "workbook.rescue", "workbook.practice", "workbook.app", "screens"):
         try:
             importlib.import_module(name)
         except ImportError:
