@@ -1,13 +1,15 @@
-"""The pre-started workbook of `workbook serve` (Linux): sessions are forks of one warm process. No Textual
-imported by the server's side; the helper process imports it once.
+"""The pre-started workbook of `workbook serve` (Linux): sessions are forks of one warm process. The
+server's side imports no Textual; the helper process imports it once.
 
-The server starts one helper (`python -I -c 'from workbook.serve.helper import main; main()' FD`): it imports Textual, the app and its
-screens, parses the workbook's text, runs `gc.freeze()` and says it is ready. For each session the server
-sends the profile folder and environment, with the pty's slave end (SCM_RIGHTS), on a Unix socket; the
-helper forks, and replies with the new process's pid and a pidfd for it. The fork becomes the session
-leader with the pty as its controlling terminal (setsid, TIOCSCTTY, the pty on 0/1/2), takes the session's
-environment and opens the visitor's profile, like `python -m workbook --data-dir PROFILE` would. Start-up
-work and most memory pages are shared.
+The server starts one helper (`python -I -c 'from workbook.serve.helper import main; main()' FD`): it
+imports Textual, the app and its screens, parses the workbook's text, runs `gc.freeze()` and says it is
+ready. For each session the server sends the profile folder and environment, with the pty's slave end
+(SCM_RIGHTS), on a Unix socket. The helper forks and replies with the new process's pid, a pidfd for it,
+and the write end of a pipe the fork waits on: the server says go once it holds the pidfd, so a fork the
+server never heard of (the helper ended first) leaves without starting, as does one it heard of too late.
+The fork becomes the session leader with the pty as its controlling terminal (setsid, TIOCSCTTY, the pty
+on 0/1/2), takes the session's environment and opens the visitor's profile, as `python -m workbook
+--data-dir PROFILE` would. Start-up work and most memory pages are shared.
 
 The server watches each session through its pidfd (pty.Watched); sessions are not the server's children,
 nor is the helper (it leaves its first parent at once), and the helper reaps its own. If the helper ends,
