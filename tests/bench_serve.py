@@ -37,6 +37,12 @@ def memory_kb(pid: int) -> dict[str, int]:
     return {"rss": fields["Rss"], "pss": fields["Pss"], "uss": fields["Private_Clean"] + fields["Private_Dirty"]}
 
 
+def cpu_seconds(pid: int) -> float:
+    """User and system CPU time a process has used (since its fork, for a fork)."""
+    fields = Path(f"/proc/{pid}/stat").read_text().rpartition(")")[2].split()
+    return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
+
+
 def cold_workbook() -> tuple[float, dict[str, int]]:
     """A workbook started as a fresh Python on a pty of 80x24: seconds until Home shows, and its memory."""
     import fcntl
@@ -106,9 +112,12 @@ async def measure(mode: str, bursts: list[int]) -> dict:
                 await read_until(process, "Palette", timeout=180)
                 return conn, process
 
+            server_cpu, own_cpu = cpu_seconds(server.proc.pid), time.process_time()
             started = time.perf_counter()
             opened = await asyncio.gather(*(home(k) for k in keys))
             all_home = time.perf_counter() - started
+            server_cpu, own_cpu = cpu_seconds(server.proc.pid) - server_cpu, time.process_time() - own_cpu
+            sessions_cpu = [cpu_seconds(pid) for pid in workbook_processes(root)]
             await asyncio.sleep(1.0)
             memory = [memory_kb(pid) for pid in workbook_processes(root)]
             result["bursts"][count] = {
@@ -118,7 +127,19 @@ async def measure(mode: str, bursts: list[int]) -> dict:
                 "pss": statistics.median(m["pss"] for m in memory),
                 "rss": statistics.median(m["rss"] for m in memory),
                 "total_pss": sum(m["pss"] for m in memory),
+                "cpu": (statistics.median(sessions_cpu), sum(sessions_cpu), server_cpu, own_cpu),
             }
+            if count == max(bursts):  # each opens a section and types; the echo is the responsiveness under load
+                for _, process in opened:
+                    process.stdin.write(b"4")
+                await asyncio.gather(*(read_until(p, "What I like", timeout=60) for _, p in opened))
+                echo = []
+                for n, (_, process) in enumerate(opened):
+                    typed = time.perf_counter()
+                    process.stdin.write(f"s{n}".encode())
+                    await read_until(process, f"s{n}", timeout=60)
+                    echo.append(time.perf_counter() - typed)
+                result["bursts"][count]["echo"] = (statistics.median(echo), max(echo))
             for conn, _ in opened:
                 conn.close()
         result["server"] = memory_kb(server.proc.pid)
@@ -150,6 +171,13 @@ async def main() -> int:
                   f"(median of {burst['sessions']}): USS {mb(burst['uss'])} ({burst['uss'] / cold['uss']:.2f}× the "
                   f"cold workbook's), PSS {mb(burst['pss'])}, RSS {mb(burst['rss'])}; all sessions' PSS "
                   f"{mb(burst['total_pss'])}")
+            session_cpu, all_cpu, server_cpu, own_cpu = burst["cpu"]
+            print(f"[{mode}]   CPU until all were on Home: sessions {all_cpu:.1f} s (median {session_cpu * 1000:.0f} ms "
+                  f"each), the server {server_cpu:.1f} s, this benchmark's {count} SSH clients {own_cpu:.1f} s; "
+                  f"{(all_cpu + server_cpu + own_cpu) / os.cpu_count():.1f} s on {os.cpu_count()} cores at best")
+            if "echo" in burst:
+                print(f"[{mode}]   typing in each of the {count} then: echo median {burst['echo'][0] * 1000:.0f} ms, "
+                      f"max {burst['echo'][1] * 1000:.0f} ms")
         extra = f"; the helper: USS {mb(result['helper']['uss'])}, RSS {mb(result['helper']['rss'])}" \
             if "helper" in result else ""
         print(f"[{mode}] the server: USS {mb(result['server']['uss'])}, RSS {mb(result['server']['rss'])}{extra}")
