@@ -211,6 +211,10 @@ class Helper:
         except asyncio.TimeoutError:
             self._kill()  # stuck: it is replaced
             raise
+        except asyncio.CancelledError:  # the session ended first; its fork hangs up when the pty closes
+            if waiter.done() and not waiter.cancelled() and waiter.exception() is None:
+                os.close(waiter.result()[1])
+            raise
         finally:
             self.waiting.pop(number, None)
         return Watched(pid, pidfd)
@@ -373,7 +377,7 @@ def main() -> None:
             except OSError as exc:
                 for end in (go_read, go_write, slave):
                     os.close(end)
-                socket.send_fds(sock, [json.dumps({"id": request["id"], "error": exc.strerror}).encode()], [])
+                sock.send(json.dumps({"id": request["id"], "error": exc.strerror or "fork"}).encode())
                 continue
             if pid == 0:
                 sock.close()
