@@ -106,6 +106,8 @@ def build_parser() -> argparse.ArgumentParser:
     serve.add_argument("--max-sessions-per-address", type=int, default=8, metavar="N",
                        help="workbooks open at once from one address (8; raise it for a class behind one address)")
     serve.add_argument("--web", action="store_true", help="serve in a browser through textual-serve instead")
+    serve.add_argument("--no-helper", action="store_true",
+                       help="start each session as a fresh Python, not as a fork of the pre-started workbook")
     return parser
 
 

@@ -1,26 +1,18 @@
-"""`workbook serve`: host the workbook over SSH, one private profile per public key. No Textual here.
+"""The connection policy of `workbook serve`: who gets in, the caps, rate limits, take-over, timeouts and
+the log. No Textual here, and no pty: a session's workbook and its terminal are pty.py's.
 
-Each connection gets its own `workbook` process in its own pseudo-terminal (Textual's driver is
-process-wide). A person is the SHA-256 fingerprint of the key they logged in with; their answers
-live in `DATA/profiles/<hash of the fingerprint>/`. The log has one line per session and never
-anything anyone wrote.
+A person is the SHA-256 fingerprint of the key they logged in with; their answers live in
+`DATA/profiles/<hash of the fingerprint>/`. The log has one line per session and never anything anyone wrote.
 """
 
 from __future__ import annotations
 
 import asyncio
-import fcntl
 import hashlib
 import logging
 import os
-import pty
-import re
 import resource
 import signal
-import struct
-import subprocess
-import sys
-import termios
 import time
 from collections import defaultdict, deque
 from dataclasses import dataclass, field
@@ -29,6 +21,7 @@ from typing import Any
 
 import asyncssh
 
+from workbook.serve.pty import Launcher, Spawner, Terminal, clamp_size, session_env
 from workbook.storage import ensure_private_folder
 
 log = logging.getLogger("workbook.serve")
@@ -37,29 +30,6 @@ NO_TERMINAL = "The workbook needs a terminal: connect with plain `ssh -p PORT HO
 ONE_SESSION = "This connection already has the workbook open: one window at a time."
 FULL = "The workbook has as many visitors as it can take just now. Please connect again in a little while.\r\n"
 CANNOT_START = "The workbook cannot start just now (the server is busy). Please connect again in a little while.\r\n"
-
-# The terminal a visitor asks for, kept to what a person's terminal can be: a pty's size is clamped
-# (at the request and on every resize) and TERM/COLORTERM must look like a terminal's name.
-COLUMNS = (20, 500)
-ROWS = (10, 200)
-TERMINAL_NAME = re.compile(r"[A-Za-z0-9._+-]{1,64}")
-DEFAULT_TERM = "xterm-256color"
-
-
-def clamp_size(width: int, height: int) -> tuple[int, int]:
-    """A pty size in the range a person's terminal has (0, "not given", is 80x24)."""
-    width, height = width or 80, height or 24
-    return min(max(width, COLUMNS[0]), COLUMNS[1]), min(max(height, ROWS[0]), ROWS[1])
-
-
-def terminal_name(value: object, default: str | None) -> str | None:
-    """TERM or COLORTERM as sent, if it looks like a terminal's name; else the default."""
-    return value if isinstance(value, str) and TERMINAL_NAME.fullmatch(value) else default
-
-
-def set_size(master: int, width: int, height: int) -> None:
-    width, height = clamp_size(width, height)
-    fcntl.ioctl(master, termios.TIOCSWINSZ, struct.pack("HHHH", height, width, 0, 0))
 
 
 def raise_open_files_limit() -> int:
@@ -150,8 +120,7 @@ class Session:
     fingerprint: str
     process: asyncssh.SSHServerProcess
     address: str = "?"
-    child: subprocess.Popen | None = None
-    master: int = -1
+    terminal: Terminal | None = None
     started: float = field(default_factory=time.monotonic)
     last_input: float = field(default_factory=time.monotonic)
     reason: str = "closed by the visitor"
@@ -163,8 +132,9 @@ class Session:
 class Host:
     """The running server: who is connected, the limits, the log."""
 
-    def __init__(self, root: Path, allowed: set[str] | None, limits: Limits) -> None:
+    def __init__(self, root: Path, allowed: set[str] | None, limits: Limits, launcher: Launcher | None = None) -> None:
         self.root = root
+        self.launcher: Launcher = launcher or Spawner()  # how a session's workbook starts (pty.py, helper.py)
         self.allowed = allowed  # None: --open
         self.limits = limits
         self.sessions: dict[str, Session] = {}
@@ -291,100 +261,26 @@ class Host:
         ensure_private_folder(folder.parent)
         ensure_private_folder(folder)
         width, height, _, _ = process.get_terminal_size()
-        env = {
-            "PATH": os.environ.get("PATH", "/usr/bin:/bin"),
-            "LANG": os.environ.get("LANG", "C.UTF-8"),
-            "TERM": terminal_name(process.get_terminal_type(), DEFAULT_TERM),
-            "WORKBOOK_HOSTED": "1",
-        }
-        colorterm = terminal_name(process.env.get("COLORTERM"), None)
-        if colorterm:
-            env["COLORTERM"] = colorterm
-        master, slave = pty.openpty()
-        try:
-            set_size(master, width, height)
-            session.child = subprocess.Popen(
-                [sys.executable, "-m", "workbook", "--data-dir", str(folder)],
-                stdin=slave,
-                stdout=slave,
-                stderr=slave,
-                env=env,
-                cwd=folder,
-                start_new_session=True,  # its own session, with the pty as its controlling terminal:
-                preexec_fn=lambda: fcntl.ioctl(0, termios.TIOCSCTTY, 0),  # noqa: PLW1509 hang-ups and resizes reach it
-                close_fds=True,
-            )
-        except BaseException:
-            os.close(master)
-            raise
-        finally:
-            os.close(slave)
-        session.master = master
-        os.set_blocking(master, False)
-        loop = asyncio.get_running_loop()
-        output_closed = asyncio.Event()
+        env = session_env(process.get_terminal_type(), process.env.get("COLORTERM"))
+        terminal = Terminal(width, height)
+        await terminal.start(self.launcher, folder, env)
+        session.terminal = terminal
+        if session.stopped:  # asked to end while its workbook was starting
+            terminal.signal(signal.SIGTERM)
 
-        def from_child() -> None:
-            try:
-                data = os.read(master, 65536)
-            except OSError:
-                data = b""
-            if not data:
-                loop.remove_reader(master)
-                output_closed.set()
-                return
-            try:
-                process.stdout.write(data)
-            except (OSError, asyncssh.Error):
-                pass  # the visitor is gone; the workbook is saving and ending (it got a hang-up)
+        def key() -> None:
+            session.last_input = time.monotonic()
 
-        loop.add_reader(master, from_child)
-        to_child = asyncio.create_task(self._from_visitor(session))
-        watchdog = asyncio.create_task(self._watch(session))
-        try:
-            await output_closed.wait()
-        except BaseException:
-            self._signal(session, signal.SIGHUP)  # whatever went wrong, the workbook saves and ends
-            raise
-        finally:
-            to_child.cancel()
-            watchdog.cancel()
-            loop.remove_reader(master)
-            try:
-                await self._reap(session)
-            finally:
-                os.close(master)
+        def gone() -> None:
+            session.reason = "connection dropped"
+
+        await terminal.relay(process, key, gone, self._watch(session))
         try:
             if session.message:
                 process.stdout.write(f"\r\n{session.message}\r\n".encode())
             process.exit(0)
         except (OSError, asyncssh.Error):
             pass
-
-    async def _from_visitor(self, session: Session) -> None:
-        process, master = session.process, session.master
-        while True:
-            try:
-                data = await process.stdin.read(4096)
-            except asyncssh.TerminalSizeChanged as change:
-                try:
-                    set_size(master, change.width, change.height)
-                except OSError:
-                    pass
-                continue
-            except (asyncssh.BreakReceived, asyncssh.SignalReceived):
-                continue
-            except (asyncssh.Error, OSError, ConnectionError):
-                data = b""
-            if not data:  # the visitor is gone: hang up, the workbook saves and ends
-                session.reason = "connection dropped"
-                self._signal(session, signal.SIGHUP)
-                return
-            session.last_input = time.monotonic()
-            try:
-                os.write(master, data)
-            except OSError:
-                return
 
     async def _watch(self, session: Session) -> None:
         limits = self.limits
@@ -407,22 +303,8 @@ class Host:
 
     @staticmethod
     def _signal(session: Session, sig: int) -> None:
-        if session.child is not None and session.child.poll() is None:
-            try:
-                os.killpg(session.child.pid, sig)
-            except ProcessLookupError:
-                pass
-
-    async def _reap(self, session: Session, grace: float = 10.0) -> None:
-        child = session.child
-        if child is None:
-            return
-        deadline = time.monotonic() + grace
-        while child.poll() is None and time.monotonic() < deadline:
-            await asyncio.sleep(0.05)
-        if child.poll() is None:
-            self._signal(session, signal.SIGKILL)
-            child.wait()
+        if session.terminal is not None:
+            session.terminal.signal(sig)
 
     async def stop(self, session: Session, reason: str | None = None) -> None:
         """Ask a session's workbook to save and end, and wait until it has."""
@@ -557,113 +439,3 @@ class _Server(asyncssh.SSHServer):
             self.conn.set_extra_info(workbook_fingerprint=self.last_key.get_fingerprint("sha256"))
             if self.host.over_rate(self.address):  # only logins count: anonymous connects lock no one out
                 self.conn.set_extra_info(rate_limited=True)
-
-
-async def serve(
-    listen: str,
-    host_key: Path,
-    data_root: Path,
-    authorized_keys: Path | None,
-    open_: bool,
-    limits: Limits | None = None,
-    ready: asyncio.Event | None = None,
-) -> None:
-    limits = limits or Limits()
-    address, port = parse_listen(listen)
-    raise_open_files_limit()
-    ensure_private_folder(data_root)
-    try:
-        allowed = None if open_ else read_authorized_keys(authorized_keys) if authorized_keys else set()
-    except OSError as exc:
-        raise ValueError(f"cannot read the authorized keys file {authorized_keys}: {exc.strerror or exc}") from None
-    host = Host(data_root, allowed, limits)
-    key = load_host_key(host_key)
-    try:
-        server = await _listen(host, key, address, port, limits)
-    except OSError as exc:
-        raise ValueError(f"cannot listen on {listen}: {exc.strerror or exc}") from None
-    await _run_until_stopped(server, host, open_, allowed, data_root, ready)
-
-
-async def _listen(host: Host, key: asyncssh.SSHKey, address: str, port: int, limits: Limits) -> asyncssh.SSHAcceptor:
-    return await asyncssh.create_server(
-        host.server_factory,
-        address,
-        port,
-        server_host_keys=[key],
-        encoding=None,  # sessions: _Server.session_requested, one a connection
-        line_editor=False,
-        login_timeout=limits.login_timeout,
-        keepalive_interval=limits.keepalive_interval,
-        keepalive_count_max=limits.keepalive_count_max,
-        allow_scp=False,
-        agent_forwarding=False,
-        x11_forwarding=False,
-    )
-
-
-async def _run_until_stopped(
-    server: asyncssh.SSHAcceptor,
-    host: Host,
-    open_: bool,
-    allowed: set[str] | None,
-    data_root: Path,
-    ready: asyncio.Event | None,
-) -> None:
-    sockets = server.sockets
-    shown = ", ".join(f"{s.getsockname()[0]}:{s.getsockname()[1]}" for s in sockets)
-    who = "any key (--open)" if open_ else f"{len(allowed or ())} authorized key(s)"
-    log.info("serving the workbook over SSH on %s for %s; data in %s", shown, who, data_root)
-    stopping = asyncio.Event()
-    loop = asyncio.get_running_loop()
-    for sig in (signal.SIGTERM, signal.SIGINT):
-        loop.add_signal_handler(sig, stopping.set)
-    if ready is not None:
-        ready.set()
-    await stopping.wait()
-    log.info("stopping: saving and closing %d session(s)", len(host.sessions))
-    server.close()
-    await host.stop_all()
-    await server.wait_closed()
-    log.info("stopped")
-
-
-def serve_web(listen: str, data_root: Path) -> None:
-    """The same app in a browser through textual-serve (local only unless --listen says otherwise), on a
-    page that asks nothing of any other host (workbook/web.py)."""
-    from workbook.web import WebServer
-
-    address, port = parse_listen(listen)
-    folder = data_root / "web"
-    ensure_private_folder(data_root)
-    ensure_private_folder(folder)
-    command = f"{sys.executable} -m workbook --data-dir {folder}"
-    WebServer(command, host=address, port=port, title="Self-Trust Workbook").serve()
-
-
-def run(args: Any) -> int:
-    logging.basicConfig(level=logging.INFO, format="%(asctime)s %(message)s", stream=sys.stderr)
-    logging.getLogger("asyncssh").setLevel(logging.WARNING)  # one line per session, ours
-    data_root = Path(args.data_dir).expanduser() if args.data_dir else default_root()
-    if args.web:
-        serve_web(args.listen or "127.0.0.1:8000", data_root)
-        return 0
-    for option, value in (("--max-sessions", args.max_sessions), ("--max-sessions-per-address", args.max_sessions_per_address)):
-        if value < 1:
-            raise ValueError(f"{option} takes a number from 1 up (got {value})")
-    if not args.open and not args.authorized_keys:
-        print("workbook serve: say who may connect: --authorized-keys FILE, or --open for any key", file=sys.stderr)
-        return 2
-    limits = Limits(idle_timeout=args.idle_timeout * 60, max_session=args.max_session * 60, rate=args.rate,
-                    login_timeout=args.login_timeout, max_sessions=args.max_sessions,
-                    max_sessions_per_address=args.max_sessions_per_address)
-    host_key = Path(args.host_key).expanduser() if args.host_key else data_root / "ssh_host_ed25519_key"
-    asyncio.run(serve(args.listen or "127.0.0.1:2222", host_key, data_root,
-                      Path(args.authorized_keys).expanduser() if args.authorized_keys else None, args.open, limits))
-    return 0
-
-
-def default_root() -> Path:
-    from platformdirs import user_data_path
-
-    return user_data_path("self-trust-workbook-server", appauthor=False)

@@ -1,0 +1,283 @@
+"""The plumbing of `workbook serve`: a visitor's workbook on a pseudo-terminal of its own. No Textual here.
+
+A `Terminal` is one pty and the workbook process on it: it copies the workbook's output to the visitor and
+the visitor's keys and window sizes to the workbook, hangs up, signals and waits for the process to end.
+Who may connect, the caps and the timeouts are the policy's (policy.py); how the process starts is a
+launcher's: `spawn` (a fresh Python, here) or the pre-started helper's fork (helper.py).
+"""
+
+from __future__ import annotations
+
+import asyncio
+import fcntl
+import os
+import re
+import select
+import signal
+import struct
+import subprocess
+import sys
+import termios
+from pathlib import Path
+from typing import Any, Awaitable, Callable, Protocol
+
+import asyncssh
+
+# The terminal a visitor asks for, kept to what a person's terminal can be: a pty's size is clamped
+# (at the request and on every resize) and TERM/COLORTERM must look like a terminal's name.
+COLUMNS = (20, 500)
+ROWS = (10, 200)
+TERMINAL_NAME = re.compile(r"[A-Za-z0-9._+-]{1,64}")
+DEFAULT_TERM = "xterm-256color"
+
+
+def clamp_size(width: int, height: int) -> tuple[int, int]:
+    """A pty size in the range a person's terminal has (0, "not given", is 80x24)."""
+    width, height = width or 80, height or 24
+    return min(max(width, COLUMNS[0]), COLUMNS[1]), min(max(height, ROWS[0]), ROWS[1])
+
+
+def terminal_name(value: object, default: str | None) -> str | None:
+    """TERM or COLORTERM as sent, if it looks like a terminal's name; else the default."""
+    return value if isinstance(value, str) and TERMINAL_NAME.fullmatch(value) else default
+
+
+def set_size(master: int, width: int, height: int) -> None:
+    width, height = clamp_size(width, height)
+    fcntl.ioctl(master, termios.TIOCSWINSZ, struct.pack("HHHH", height, width, 0, 0))
+
+
+def session_env(term: object, colorterm: object) -> dict[str, str]:
+    """The whole environment of a visitor's workbook: nothing of the server's beyond PATH and LANG."""
+    env = {
+        "PATH": os.environ.get("PATH", "/usr/bin:/bin"),
+        "LANG": os.environ.get("LANG", "C.UTF-8"),
+        "TERM": terminal_name(term, DEFAULT_TERM) or DEFAULT_TERM,
+        "WORKBOOK_HOSTED": "1",
+    }
+    name = terminal_name(colorterm, None)
+    if name:
+        env["COLORTERM"] = name
+    return env
+
+
+def workbook_command(folder: Path) -> list[str]:
+    return [sys.executable, "-m", "workbook", "--data-dir", str(folder)]
+
+
+class Child(Protocol):
+    """A visitor's workbook process, however it was started."""
+
+    pid: int
+
+    def alive(self) -> bool: ...
+
+    def signal(self, sig: int) -> None: ...
+
+    async def ended(self) -> None: ...
+
+    def close(self) -> None: ...
+
+
+class Spawned:
+    """A workbook started as a fresh Python, a child of the server."""
+
+    def __init__(self, popen: subprocess.Popen) -> None:
+        self.popen = popen
+        self.pid = popen.pid
+
+    def alive(self) -> bool:
+        return self.popen.poll() is None
+
+    def signal(self, sig: int) -> None:
+        if self.alive():
+            try:
+                os.killpg(self.pid, sig)
+            except ProcessLookupError:
+                pass
+
+    async def ended(self) -> None:
+        while self.alive():
+            await asyncio.sleep(0.05)
+
+    def close(self) -> None:
+        self.popen.poll()  # reaped if it has ended (it has, unless a stop gave up waiting)
+
+
+class Watched:
+    """A workbook the pre-started helper forked: not the server's child, so it is watched and signalled
+    through a pidfd (which names that one process, so a reused pid is never signalled)."""
+
+    def __init__(self, pid: int, pidfd: int) -> None:
+        self.pid = pid
+        self.pidfd = pidfd
+
+    def alive(self) -> bool:
+        if self.pidfd < 0:
+            return False
+        return not select.select([self.pidfd], [], [], 0)[0]  # readable once the process has ended
+
+    def signal(self, sig: int) -> None:
+        if self.alive():
+            try:
+                signal.pidfd_send_signal(self.pidfd, sig)
+            except ProcessLookupError:
+                pass
+
+    async def ended(self) -> None:
+        if not self.alive():
+            return
+        loop = asyncio.get_running_loop()
+        gone = loop.create_future()
+        loop.add_reader(self.pidfd, lambda: gone.done() or gone.set_result(None))
+        try:
+            await gone
+        finally:
+            loop.remove_reader(self.pidfd)
+
+    def close(self) -> None:
+        if self.pidfd >= 0:
+            os.close(self.pidfd)
+            self.pidfd = -1
+
+
+def spawn(folder: Path, env: dict[str, str], slave: int) -> Spawned:
+    """A fresh Python running the workbook on the pty whose slave end is `slave`."""
+    return Spawned(subprocess.Popen(
+        workbook_command(folder),
+        stdin=slave,
+        stdout=slave,
+        stderr=slave,
+        env=env,
+        cwd=folder,
+        start_new_session=True,  # its own session, with the pty as its controlling terminal:
+        preexec_fn=lambda: fcntl.ioctl(0, termios.TIOCSCTTY, 0),  # noqa: PLW1509 hang-ups and resizes reach it
+        close_fds=True,
+    ))
+
+
+class Launcher(Protocol):
+    async def launch(self, folder: Path, env: dict[str, str], slave: int) -> Child: ...
+
+
+class Spawner:
+    """The launcher that starts a fresh Python per visitor (`serve --no-helper`, or no helper here)."""
+
+    async def launch(self, folder: Path, env: dict[str, str], slave: int) -> Child:
+        return spawn(folder, env, slave)
+
+
+class Terminal:
+    """One visitor's pty and the workbook on it."""
+
+    def __init__(self, width: int, height: int) -> None:
+        self.master, self.slave = os.openpty()
+        self.child: Child | None = None
+        try:
+            set_size(self.master, width, height)
+        except BaseException:
+            self._close_slave()
+            os.close(self.master)
+            raise
+
+    async def start(self, launcher: Launcher, folder: Path, env: dict[str, str]) -> None:
+        try:
+            self.child = await launcher.launch(folder, env, self.slave)
+        except BaseException:
+            os.close(self.master)
+            raise
+        finally:
+            self._close_slave()
+
+    def _close_slave(self) -> None:
+        if self.slave >= 0:
+            os.close(self.slave)
+            self.slave = -1
+
+    def resize(self, width: int, height: int) -> None:
+        try:
+            set_size(self.master, width, height)
+        except OSError:
+            pass
+
+    def signal(self, sig: int) -> None:
+        if self.child is not None:
+            self.child.signal(sig)
+
+    async def relay(self, process: asyncssh.SSHServerProcess, on_key: Callable[[], None],
+                    on_gone: Callable[[], None], watch: Awaitable[Any] | None = None) -> None:
+        """Copy output to the visitor and keys and sizes to the workbook until the workbook closes its
+        terminal; then wait for it to end and close the pty. `on_key` after each key, `on_gone` when the
+        visitor's side closes (the workbook then gets a hang-up); `watch` runs alongside (the policy's)."""
+        master = self.master
+        os.set_blocking(master, False)
+        loop = asyncio.get_running_loop()
+        output_closed = asyncio.Event()
+
+        def from_child() -> None:
+            try:
+                data = os.read(master, 65536)
+            except OSError:
+                data = b""
+            if not data:
+                loop.remove_reader(master)
+                output_closed.set()
+                return
+            try:
+                process.stdout.write(data)
+            except (OSError, asyncssh.Error):
+                pass  # the visitor is gone; the workbook is saving and ending (it got a hang-up)
+
+        loop.add_reader(master, from_child)
+        to_child = asyncio.create_task(self._from_visitor(process, on_key, on_gone))
+        watchdog = asyncio.ensure_future(watch) if watch is not None else None
+        try:
+            await output_closed.wait()
+        except BaseException:
+            self.signal(signal.SIGHUP)  # whatever went wrong, the workbook saves and ends
+            raise
+        finally:
+            to_child.cancel()
+            if watchdog is not None:
+                watchdog.cancel()
+            loop.remove_reader(master)
+            try:
+                await self.reap()
+            finally:
+                os.close(master)
+
+    async def _from_visitor(self, process: asyncssh.SSHServerProcess, on_key: Callable[[], None],
+                            on_gone: Callable[[], None]) -> None:
+        master = self.master
+        while True:
+            try:
+                data = await process.stdin.read(4096)
+            except asyncssh.TerminalSizeChanged as change:
+                self.resize(change.width, change.height)
+                continue
+            except (asyncssh.BreakReceived, asyncssh.SignalReceived):
+                continue
+            except (asyncssh.Error, OSError, ConnectionError):
+                data = b""
+            if not data:  # the visitor is gone: hang up, the workbook saves and ends
+                on_gone()
+                self.signal(signal.SIGHUP)
+                return
+            on_key()
+            try:
+                os.write(master, data)
+            except OSError:
+                return
+
+    async def reap(self, grace: float = 10.0) -> None:
+        """Wait for the workbook to end (it was told to); after `grace` seconds it is killed."""
+        child = self.child
+        if child is None:
+            return
+        try:
+            await asyncio.wait_for(child.ended(), grace)
+        except asyncio.TimeoutError:
+            child.signal(signal.SIGKILL)
+            await child.ended()
+        finally:
+            child.close()
