@@ -24,11 +24,12 @@ class AnswerChanged(Message):
 class PutBack(Message):
     """Put an earlier version of an answer back; the current text becomes an earlier version."""
 
-    def __init__(self, key: str, value: Any, field: str | None = None) -> None:
+    def __init__(self, key: str, value: Any, field: str | None = None, item: bool = False) -> None:
         super().__init__()
         self.key = key
         self.value = value
         self.field = field
+        self.item = item  # a removed list item goes back on the list
 
 
 class FieldFocused(Message):

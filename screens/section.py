@@ -31,7 +31,7 @@ class VersionsHint(Static):
     def show_count(self, count: int) -> None:
         self.display = count > 0
         if count:
-            self.update(plain(f"{versions_.count_text(count)} · ctrl+e to see them"))
+            self.update(plain(f"{versions_.count_text(count)} · ctrl+e to see {'it' if count == 1 else 'them'}"))
 
 
 def field_of(widget: Widget | None) -> str | None:
@@ -124,10 +124,11 @@ class SectionScreen(KeptScreen):
             if version is None:
                 return
             value = version.get("value")
-            if version.get("why") == "removed" and isinstance(value, list):
+            item = version.get("why") == "removed" and isinstance(value, list)
+            if item:
                 current = self.answers.get(key)
                 value = (list(current) if isinstance(current, list) else []) + value  # the item goes back on the list
-            self.post_message(PutBack(key, value, field))
+            self.post_message(PutBack(key, value, field, item))
 
         self.app.push_screen(VersionsScreen(exercise, self.answers.get(key), history), chosen)
 

@@ -51,7 +51,7 @@ class VersionsScreen(ModalScreen[dict[str, Any] | None]):
                 label = Content.assemble((versions_.describe(version, today) + "\n", "bold"), _text(lines))
                 options.append(Option(label, id=str(index)))
             yield OptionList(*options, id="versions-list")
-            yield Static(plain("enter  put this version back (the text now there is kept too)   esc  close"), id="versions-keys")
+            yield Static(plain("enter  put it back (what is there now is kept too) · esc  close"), id="versions-keys")
 
     def on_mount(self) -> None:
         listing = self.query_one(OptionList)

@@ -216,7 +216,7 @@ def run_command(args: argparse.Namespace, folder: Path) -> int:
         confirm(f"Type RESET to erase {target} (a backup is taken first): ", "RESET", args.yes,
                 preface=f"{note}This erases {what}. `workbook restore` brings it back.")
         transfer.reset(store, scope, section)
-        print(f"Done: erased {what}. `workbook restore` undoes it.")
+        print(f"Done: erased {what}. “Undo last reset” in the workbook's My data brings it back, keeping anything written since.")
     elif args.command == "restore":
         replaced = transfer.restore_would_replace(store, args.name)
         if replaced:

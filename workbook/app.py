@@ -420,8 +420,6 @@ class WorkbookApp(App[int]):
         for notice in self.store.take_notices():  # the file was damaged underneath us, and repaired
             self.notify(plain_text(notice), severity="warning", timeout=30)
         await self.reload_data(home=False)
-        if self.screen in self._stale:
-            await self._show(self.screen.name or "home", getattr(self.focused, "field_id", None))
 
     async def reload_data(self, home: bool) -> None:
         """After a reset, undo, restore or another session's save: read everything again, rebuild the screens."""
@@ -455,6 +453,12 @@ class WorkbookApp(App[int]):
         self._drop_stale_screens(mark_current=True)
         self.refresh_streak(force=True)
         self._refresh_screen()
+        if self.screen in self._stale:
+            # The screen on show holds the old answers: build it again at once, in the same field,
+            # so nothing typed next lands in a field that no longer shows what is saved.
+            from screens.section import field_of
+
+            await self._show(self.screen.name or "home", field_of(self.focused))
 
     def action_help(self) -> None:
         from screens.help import HelpScreen
@@ -563,6 +567,8 @@ class WorkbookApp(App[int]):
             changes.answers[message.key] = value
             if message.removed:
                 changes.versions.append(versions_.make(message.key, tidy(message.removed), None, "removed"))
+        if message.removed:
+            self.notify("Removed. It is kept as an earlier version: ctrl+e puts it back.", timeout=5)
         self._refresh_screen()
         self._changed(message.immediate)
 
@@ -575,10 +581,14 @@ class WorkbookApp(App[int]):
         self._stale.add(self.screen)
         with self.saver.changes() as changes:
             changes.answers[message.key] = value
-            changes.keep[message.key] = "put-back"
+            if not message.item:  # an item back on its list replaces nothing
+                changes.keep[message.key] = "put-back"
         self.answers[message.key] = value
         await self._show(self.screen.name or "home", message.field or message.key)
-        self.notify("The earlier version is back; the text it replaced is kept as an earlier version.", timeout=6)
+        if message.item:
+            self.notify("The item is back on the list.", timeout=5)
+        else:
+            self.notify("The earlier version is back; the text it replaced is kept as an earlier version.", timeout=6)
 
     def _refresh_screen(self) -> None:
         """Data down: the screen on show redraws what depends on the data."""
@@ -637,7 +647,7 @@ class WorkbookApp(App[int]):
 
     def _set_position(self, screen: str, field: str | None) -> None:
         last = (self.position or {}).get("last")
-        if screen != "home":
+        if screen.startswith("section-"):  # "continue" goes back to a section, not to My data
             last = {"screen": screen, "field": field}
         position = {"screen": screen, "field": field, "last": last}
         if position != self.position:

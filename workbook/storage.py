@@ -507,6 +507,14 @@ class Store:
                     table.upsert({"key": key, "value": value, "written": stamp}, item.key == key)
                 self._seen[key] = value
             if new_versions:
+                # Putting an earlier version back keeps the text it replaces, unless that text is
+                # already kept (back and forth would otherwise fill the list with copies). Other
+                # versions all stay: a 1–5 scale going 3, 4, 3 is a history worth its repeats.
+                new_versions = [
+                    v for v in new_versions
+                    if v["why"] != "put-back"
+                    or not any(old.get("value") == v["value"] for old in kept.search(item.key == v["key"]))
+                ]
                 kept.insert_multiple(new_versions)
             if changes.position is not None:
                 db.table("state").upsert({"name": "position", **changes.position}, item.name == "position")

@@ -671,7 +671,8 @@ def backup_lines(found: list[Backup], today: date) -> list[str]:
     """``workbook backups``: one backup a line, in aligned columns under a header."""
     rows = [("Name", "Taken", "Size", "Why")]
     why = {"daily": "daily", "before-reset": "before a reset", "before-import": "before an import",
-           "before-restore": "before a restore", "before-migrate": "before an update"}
+           "before-restore": "before a restore", "before-migrate": "before an update",
+           "before-undo": "before an undo"}
     for b in found:
         rows.append((b.name, moment_label(b.taken, today), f"{b.size:,} B", why.get(b.reason, b.reason)))
     widths = [max(len(row[i]) for row in rows) for i in range(4)]

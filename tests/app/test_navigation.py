@@ -250,3 +250,17 @@ async def test_a_burst_of_keys_opening_a_section_types_into_it(make_app):
         await pilot.pause()
         assert app.screen.name == "section-4"
         assert app.answers.get("time-with-yourself.like") == "hi"
+
+
+async def test_continue_goes_back_to_the_last_section_not_to_my_data(make_app):
+    app = make_app()
+    async with app.run_test(size=(80, 24)) as pilot:
+        await pilot.press("3")
+        await pilot.pause()
+        await pilot.press("escape", "d")
+        await pilot.pause()
+        await pilot.press("escape")
+        await pilot.pause()
+        await pilot.press("c")
+        await pilot.pause()
+        assert app.screen.name == "section-3"

@@ -8,6 +8,7 @@ from datetime import datetime, timedelta, timezone
 from screens.fields import AnswerArea, EntriesExercise
 from screens.messages import ResetRequested
 from screens.versions import VersionsScreen
+from workbook import transfer
 from workbook.storage import Changes, Store
 
 KEY = "what-is.own-words"
@@ -30,7 +31,7 @@ async def test_a_field_with_earlier_versions_says_so_and_ctrl_e_puts_one_back(ma
         area = app.screen.query_one(AnswerArea)
         area.focus()
         hint = app.screen.query_one(".versions-hint")
-        assert hint.display and "1 earlier version · ctrl+e to see them" in str(hint.render())
+        assert hint.display and "1 earlier version · ctrl+e to see it" in str(hint.render())
         await pilot.press("ctrl+e")
         await pilot.pause()
         assert isinstance(app.screen, VersionsScreen)
@@ -113,3 +114,25 @@ async def test_my_workbook_shows_then_and_now(make_app, data_dir):
         assert "Then (" in text and "Now" in text
         assert "what I wrote first" in text and "what I think now" in text
         assert "■■□□□  2" in text and "■■■■□  4" in text
+
+
+async def test_an_undo_while_the_section_is_open_shows_the_answers_back_in_its_fields(make_app, data_dir):
+    store = Store.open(data_dir)
+    store.answers()
+    store.apply(Changes(answers={"time-with-yourself.like": "Alpha like", "time-with-yourself.dislike": "Bravo dislike"}))
+    transfer.reset(store, "section", 4)  # `workbook reset --section 4`, then the workbook opens on it
+    app = make_app()
+    async with app.run_test(size=(80, 24)) as pilot:
+        await pilot.press("4")
+        await pilot.pause()
+        assert [area.text for area in app.screen.query(AnswerArea)][:2] == ["", ""]
+        await app.undo_reset()  # as the palette's "Undo last reset" does, with section 4 on show
+        await pilot.pause()
+        texts = [area.text for area in app.screen.query(AnswerArea)]
+        assert "Alpha like" in texts and "Bravo dislike" in texts
+        app.screen.query(AnswerArea)[1].focus()
+        await pilot.press(*" and more")
+        await pilot.pause(0.7)
+        app.saver.wait()
+    answers = Store.open(data_dir).answers()
+    assert answers["time-with-yourself.dislike"] == "Bravo dislike and more"

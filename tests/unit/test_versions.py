@@ -191,3 +191,22 @@ def test_versions_survive_export_and_import_exactly(tmp_path, records):
     transfer.import_data(copy, transfer.parse_export(transfer.export_json(store)))
     assert copy.versions() == store.versions()
     assert copy.written() == store.written()
+
+
+def test_putting_back_and_forth_keeps_each_text_once(data_dir):
+    store = Store.open(data_dir)
+    store.answers()
+    store.apply(Changes(answers={KEY: "first"}), now=DAY1)
+    store.apply(Changes(answers={KEY: "second"}), now=DAY2)
+    store.apply(Changes(answers={KEY: "first"}, keep={KEY: "put-back"}), now=DAY2)
+    store.apply(Changes(answers={KEY: "second"}, keep={KEY: "put-back"}), now=DAY2)
+    store.apply(Changes(answers={KEY: "first"}, keep={KEY: "put-back"}), now=DAY2)
+    assert sorted(v["value"] for v in history(store)) == ["first", "second"]
+
+
+def test_a_scale_changing_back_and_forth_keeps_every_day(data_dir):
+    store = Store.open(data_dir)
+    store.answers()
+    for day, value in enumerate([3, 4, 3, 4]):
+        store.apply(Changes(answers={"what-is.clear.scale": value}), now=DAY1 + timedelta(days=day))
+    assert [v["value"] for v in history(store, "what-is.clear.scale")] == [3, 4, 3]
