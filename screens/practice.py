@@ -245,10 +245,13 @@ class CheckIn(Vertical, can_focus=True):
             return
         self.answered = True
         self.can_focus = False  # from now on its note field is the Tab stop
-        self.post_message(PickChanged(self.pick["id"], {"checkin": answer}))
+        # Straight to the app (the one save path): a skipped check-in is removed at once, and a
+        # message posted to a removed widget would never be handled.
+        self.app.post_message(PickChanged(self.pick["id"], {"checkin": answer}))
         if answer == "skip":
+            screen = self.screen
             await self.remove()
-            self.screen.refresh_bindings()
+            screen.refresh_bindings()
             return
         note = GameInput(placeholder="What did I learn?")
         note.cursor_blink = bool(getattr(self.app, "blink_cursor", False))

@@ -201,3 +201,23 @@ async def test_a_long_card_grows_so_its_gut_window_line_is_never_cut_off(make_ap
         assert card.size.height > short_height
         lines = [line.text for line in card.render_lines(card.region.reset_offset)]
         assert any("gut window" in line for line in lines)
+
+
+async def test_skipping_a_check_in_with_x_is_saved_and_the_game_goes_on(make_app, data_dir):
+    clock = FakeClock(START)
+    app = make_app(clock=clock)
+    async with app.run_test(size=(80, 24)) as pilot:
+        await open_game(pilot)
+        await pilot.press("1", "enter")
+        await pilot.pause()
+        assert list(app.screen.query(CheckIn))
+        await pilot.press("x")  # from the card: skip the check-in
+        await pilot.pause()
+        await pilot.pause()
+        assert app.is_running and not list(app.screen.query(CheckIn))
+        app.saver.wait()
+        assert Store.open(data_dir).picks()[0]["checkin"] == "skip"
+        await pilot.press("2")  # the next card still takes a pick
+        await pilot.pause()
+        app.saver.wait()
+        assert len(Store.open(data_dir).picks()) == 2
