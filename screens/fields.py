@@ -384,9 +384,17 @@ class EntriesExercise(Vertical):
 
     @on(Input.Submitted)
     def _submitted(self, event: Input.Submitted) -> None:
-        # Enter moves on to the next field, like Tab.
+        # Enter moves on to the next field, like Tab, but never onto a Remove button: a second
+        # Enter there would take the entry just written off the list.
         event.stop()
         self.screen.focus_next()
+        focused = self.screen.focused
+        if isinstance(focused, Button) and focused.has_class("remove"):
+            rows = self._rows()
+            row = next((a for a in focused.ancestors if isinstance(a, EntryRow)), None)
+            later = rows[rows.index(row) + 1 :] if row in rows else []
+            target = later[0].query(LineInput).first() if later else self.query_one(".add", Button)
+            self.screen.set_focus(target)
 
     @on(Button.Pressed, ".add")
     async def _add(self, event: Button.Pressed) -> None:

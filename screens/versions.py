@@ -21,9 +21,10 @@ from workbook.content import Exercise
 SHOWN_LINES = 8  # of each version, in the list; the rest is behind an ellipsis
 
 
-def _text(lines: list[str]) -> str:
-    if len(lines) > SHOWN_LINES:
-        lines = lines[:SHOWN_LINES] + ["…"]
+def _text(lines: list[str], shown: int = SHOWN_LINES) -> str:
+    lines = [part for line in lines for part in line.split("\n")]
+    if len(lines) > shown:
+        lines = lines[:shown] + ["…"]
     return "\n".join("  " + line for line in lines)
 
 
@@ -44,7 +45,7 @@ class VersionsScreen(ModalScreen[dict[str, Any] | None]):
         today = versions_.local_day(versions_.now_iso())
         with Vertical(id="versions"):
             yield Static(plain(f"Earlier versions: {self.exercise.prompt}"), id="versions-title")
-            yield Static(Content.assemble(("Now\n", "bold"), _text(answer_lines(self.exercise, self.current))), id="versions-now")
+            yield Static(Content.assemble(("Now\n", "bold"), _text(answer_lines(self.exercise, self.current), 3)), id="versions-now")
             options = []
             for index, version in enumerate(self.history):
                 lines = answer_lines(self.exercise, version.get("value"))

@@ -136,3 +136,14 @@ async def test_an_undo_while_the_section_is_open_shows_the_answers_back_in_its_f
         app.saver.wait()
     answers = Store.open(data_dir).answers()
     assert answers["time-with-yourself.dislike"] == "Bravo dislike and more"
+
+
+async def test_enter_after_a_reframe_never_lands_on_remove(make_app, data_dir):
+    app = make_app()
+    async with app.run_test(size=(80, 24)) as pilot:
+        await pilot.press("6")
+        await pilot.pause()
+        await pilot.press(*"I always mess things up", "tab", *"I am learning", "enter", "enter")
+        await pilot.pause()
+        app.saver.wait()
+        assert app.answers["reframing.pairs"][0] == {"thought": "I always mess things up", "reframe": "I am learning"}
