@@ -394,7 +394,11 @@ class PracticeScreen(KeptScreen):
         if self._visited and self.focused is not None:
             self.set_focus(self.focused)
         else:
-            self.set_focus(self.query_one(Card), scroll_visible=False)
+            card = self.query_one(Card)
+            self.set_focus(card, scroll_visible=False)
+            # The article's words stay above; on a small terminal the page moves just enough for the
+            # whole card (its options and the gut window) to be on screen.
+            self.call_after_refresh(lambda: self.query_one("#play").scroll_to_widget(card, animate=False))
         self._visited = True
 
     _visited = False

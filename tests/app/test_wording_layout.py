@@ -148,7 +148,8 @@ async def test_a_notification_never_covers_the_reset_dialogs_field(make_app, dat
     for size in ((60, 20), (80, 24)):
         app = make_app()
         async with app.run_test(size=size, notifications=True) as pilot:
-            await pilot.press("d", "tab", "tab", "enter")
+            await pilot.pause()
+            await app.push_screen(ConfirmReset("everything"))  # as My data opens it
             await pilot.pause()
             assert isinstance(app.screen, ConfirmReset)
             for n in range(3):
