@@ -293,7 +293,8 @@ def calendar_content(s: practice.Streak, today: Any) -> Content:
                 cells.append(Content(cell.symbol))
             cells.append(Content(" "))
         parts.append(Content.assemble(f"{label} ", *cells, "\n"))
-    parts.append(plain("■ practised  ◆ today\n", "dim"))
+    today_mark = "◆ today" if s.practised_today else "◇ today"
+    parts.append(plain(f"■ practised  {today_mark}\n", "dim"))
     parts.append(plain(f"~ {practice.REST_RULE}", "dim"))
     return Content("").join(parts)
 
