@@ -173,3 +173,26 @@ def test_restore_says_how_many_answers_written_since_become_earlier_versions(tmp
     store = Store.open(folder)
     assert store.answers()["what-is.own-words"] == "mine ✨"
     assert [v["value"] for v in store.versions()] == ["written after the backup"]
+
+
+def test_export_with_standard_output_closed_says_so_in_one_line(tmp_path: Path):
+    folder = tmp_path / "d"
+    seed(folder)
+    result = subprocess.run([sys.executable, "-m", "workbook", "--data-dir", str(folder), "export"],
+                            stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, text=True, timeout=60,
+                            preexec_fn=lambda: os.close(1))
+    assert result.returncode == 1
+    assert "standard output is closed" in result.stderr and "Traceback" not in result.stderr
+
+
+def test_the_typed_word_must_be_exactly_the_one_asked_for(tmp_path: Path):
+    from workbook.storage import Store
+
+    folder = tmp_path / "d"
+    seed(folder)
+    result = subprocess.run(
+        [sys.executable, "-c", "import pty, sys; sys.exit(pty.spawn([sys.executable, '-m', 'workbook', '--data-dir', sys.argv[1], 'reset']))", str(folder)],
+        input="reset\n", capture_output=True, text=True, timeout=60,
+    )
+    assert "nothing changed" in result.stdout
+    assert Store.open(folder).answers() != {}

@@ -138,7 +138,7 @@ def confirm(question: str, word: str, yes: bool, preface: str = "") -> None:
         raise Fail(f"nothing changed: {word} was not typed") from None
     finally:
         signal.signal(signal.SIGINT, previous)
-    if reply.strip().lower() != word.lower():
+    if reply.strip() != word:  # exactly the word the question names: RESET, not "reset"
         raise Fail(f"nothing changed: {word} was not typed")
 
 
@@ -191,6 +191,8 @@ def run_command(args: argparse.Namespace, folder: Path) -> int:
             print("\n".join(transfer.backup_lines(found, practice.local_day(practice.system_clock()))))
         return 0
     if args.command == "export":
+        if sys.stdout is None and not args.output:
+            raise Fail("nothing was exported: standard output is closed (use -o FILE)")
         store = Store.read_only(folder)
         text = transfer.export_markdown(store) if args.format == "markdown" else transfer.export_json(store)
         if args.output:
