@@ -97,7 +97,7 @@ class Plain:
         """Each paragraph wrapped at the width, on lines of its own."""
         for paragraph in paragraphs:
             for raw in _safe(paragraph).split("\n"):
-                lines = textwrap.wrap(raw, self.width - 1, break_on_hyphens=False) or [""]
+                lines = textwrap.wrap(raw, self.width - 1, break_on_hyphens=False, break_long_words=False) or [""]
                 self.write("".join(line + "\n" for line in lines))
 
     def blank(self) -> None:
@@ -447,7 +447,7 @@ class Plain:
         self.read_list(exercise)
         while True:
             items = self.items(key)
-            reply = self.ask(f"a {exercise.add_label.lower() or 'add one'}, r and a number removes one, "
+            reply = self.ask(f"a to {exercise.add_label.lower() or 'add one'}, r and a number removes one, "
                              "l reads the list, Enter moves on.").lower()
             if reply == "":
                 return
@@ -648,7 +648,7 @@ class Plain:
         except (OSError, StorageError) as exc:
             self.say(f"The export could not be written: {getattr(exc, 'strerror', None) or exc}")
             return
-        self.say(f"Saved to {path}")
+        self.say("Saved to this file:", str(path))
 
     def reset(self) -> None:
         numbers = [s.number for s in self.workbook.sections if s.exercises]
