@@ -53,6 +53,10 @@ def build_parser() -> argparse.ArgumentParser:
     )
     parser.add_argument("--version", action="version", version=f"workbook {__version__}")
     parser.add_argument("--no-mouse", action="store_true", help="don't capture the mouse (the keyboard does everything)")
+    view = parser.add_mutually_exclusive_group()
+    view.add_argument("--plain", action="store_true",
+                      help="plain mode: the workbook as plain lines, for screen readers and braille (remembered)")
+    view.add_argument("--full-screen", action="store_true", help="the full-screen workbook, even if plain mode was chosen before")
     parser.add_argument(
         "--data-dir",
         metavar="DIR",
@@ -256,10 +260,46 @@ def say_unsaved(app) -> None:
         pass  # the terminal is gone (a hang-up); the rescue copy is found at the next start
 
 
-def run_app(folder: Path, mouse: bool = True) -> int:
+def plain_by_default() -> bool:
+    """Plain mode without asking: TERM dumb or unset, output not a terminal, or hosted as plain."""
+    if os.environ.get("WORKBOOK_PLAIN") == "1":
+        return True
+    if os.environ.get("TERM", "") in ("", "dumb"):
+        return True
+    try:
+        return not sys.stdout.isatty()
+    except (OSError, ValueError, AttributeError):
+        return True
+
+
+def run_plain(store, notices: list[str]) -> int:
+    """The workbook as plain lines on standard input and output (see workbook/plain.py)."""
+    import io
+
+    from workbook import plain, transfer
+    from workbook.saver import Saver
+    from workbook.state import WorkbookState
+
+    state = WorkbookState(store)
+    saver = Saver(store)
+    saver.then(lambda: transfer.daily_backup(store), lambda taken: None)
+    inp = io.TextIOWrapper(sys.stdin.buffer, encoding="utf-8", errors="replace", newline="")
+    out = io.TextIOWrapper(sys.stdout.buffer, encoding="utf-8", errors="replace", line_buffering=True)
+    try:
+        return plain.run(state, saver, inp, out, notices)
+    finally:
+        if not saver.save_now():
+            say("the last changes could not be written to the data folder.")
+        saver.close()
+        with contextlib.suppress(OSError, ValueError):
+            out.flush()
+
+
+def run_app(folder: Path, mouse: bool = True, view: str | None = None) -> int:
+    """The workbook: full-screen, or plain (``view`` "plain", "full", or None to choose)."""
     from workbook import transfer
 
-    from workbook.storage import join_session
+    from workbook.storage import Changes, join_session
 
     store, notices = transfer.open_store(folder)
     session, others = join_session(store.folder)
@@ -268,6 +308,13 @@ def run_app(folder: Path, mouse: bool = True) -> int:
             "The workbook is also open in another window. Both save safely; "
             "a screen shows the other window's saved answers when you open it."
         )
+    if view is not None and store.settings().get("plain") is not (view == "plain"):
+        store.apply(Changes(settings={"plain": view == "plain"}))  # the choice is remembered for this folder
+    if view == "plain" or (view is None and (store.settings().get("plain") is True or plain_by_default())):
+        try:
+            return run_plain(store, notices)
+        finally:
+            os.close(session)
     from workbook.app import WorkbookApp
 
     app = WorkbookApp(store, notices=notices)
@@ -281,7 +328,13 @@ def run_app(folder: Path, mouse: bool = True) -> int:
         else:
             app.rescue_superseded()
         app.saver.close()
-        os.close(session)
+        if not getattr(app, "switch_to_plain", False):
+            os.close(session)
+    if getattr(app, "switch_to_plain", False):  # "Switch to plain mode": the same workbook, as plain lines
+        try:
+            return run_plain(store, [])
+        finally:
+            os.close(session)
     return app.return_code or 0
 
 
@@ -294,7 +347,8 @@ def main(argv: list[str] | None = None) -> int:
     try:
         if args.command:
             return run_command(args, folder)
-        return run_app(folder, mouse=not args.no_mouse)
+        view = "plain" if args.plain else "full" if args.full_screen else None
+        return run_app(folder, mouse=not args.no_mouse, view=view)
     except (Fail, StorageError) as exc:
         say(str(exc))
         return 1

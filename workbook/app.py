@@ -95,6 +95,8 @@ class WorkbookApp(App[int]):
         Binding("f1", "help", "Help", id="help", tooltip="this help: every key of every screen"),
         Binding("question_mark", "help", "Help", show=False, id="help-question", tooltip="help, when not typing"),
         Binding("ctrl+q", "quit", "Quit", priority=True, id="quit", tooltip="save and quit"),
+        Binding("f2", "plain_mode", "Plain mode", show=False, id="plain-mode",
+                tooltip="Switch to plain mode: plain lines for screen readers and braille (remembered)"),
         Binding("ctrl+o", "command_palette", "Palette", priority=True, id="palette",
                 tooltip="command palette: sections, export, reset, help, theme, cursor blink"),
     ]
@@ -306,6 +308,7 @@ class WorkbookApp(App[int]):
         yield SystemCommand("Export as Markdown", "Write your workbook to a Markdown file", lambda: self.export("markdown"))
         yield SystemCommand("Export as JSON", "Write everything to a JSON file", lambda: self.export("json"))
         yield SystemCommand("Help: keys", "Every key in one place", self.action_help)
+        yield SystemCommand("Switch to plain mode", "Plain lines for screen readers and braille (remembered)", self.action_plain_mode)
         yield SystemCommand("Reset…", "Start over: everything, one section, or the practice (asks first)", self.action_my_data)
         yield SystemCommand("Undo last reset", "Put back what the last reset erased; what you wrote since stays", self.undo_reset)
         yield SystemCommand(
@@ -314,6 +317,14 @@ class WorkbookApp(App[int]):
         yield SystemCommand("Theme: default", "Calm blues, as clear in 16 colours", lambda: setattr(self, "theme", WORKBOOK.name))
         state = "off" if self.blink_cursor else "on"
         yield SystemCommand(f"Cursor blink {state}", "A blinking cursor sends a little traffic every half second", self.toggle_blink)
+
+    async def action_plain_mode(self) -> None:
+        """Leave the full screen for plain mode (workbook/plain.py), remembered for this data folder."""
+        self.settings["plain"] = True
+        with self.saver.changes() as changes:
+            changes.settings["plain"] = True
+        self.switch_to_plain = True  # __main__ runs plain mode once the screen is given back
+        await self.action_quit()
 
     def action_suspend_process(self) -> None:
         if not self.hosted:

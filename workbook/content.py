@@ -55,6 +55,7 @@ class Section:
     id: str
     title: str
     blocks: tuple[Block, ...]
+    kind: str = "reading"  # "reading", "practice" (the decision game) or "review" (My workbook)
 
     @property
     def exercises(self) -> tuple[Exercise, ...]:
@@ -76,8 +77,24 @@ class Workbook:
     credit: str
     intro: tuple[str, ...]
     care_note: str
-    sections: tuple[Section, ...]
+    sections: tuple[Section, ...]  # the sections with text and exercises (the review is apart)
     source: str = field(repr=False, default="")
+    review: Section = Section(7, "review", "My workbook", (), "review")
+
+    @property
+    def practice_number(self) -> int:
+        """The number of the section whose screen is the decision game."""
+        return next(s.number for s in self.sections if s.kind == "practice")
+
+    @property
+    def review_number(self) -> int:
+        """The number of My workbook, the last section, which reads back everything answered."""
+        return self.review.number
+
+    @property
+    def last_number(self) -> int:
+        """The highest section number (the review)."""
+        return max(self.review.number, *(s.number for s in self.sections))
 
     def section(self, number: int) -> Section:
         for section in self.sections:
@@ -121,10 +138,17 @@ def _block(section_id: str, raw: dict[str, Any]) -> Block:
 
 
 def parse(raw: dict[str, Any], source: str = "") -> Workbook:
-    sections = tuple(
-        Section(s["number"], s["id"], s["title"], tuple(_block(s["id"], b) for b in s["blocks"]))
+    parsed = [
+        Section(s["number"], s["id"], s["title"], tuple(_block(s["id"], b) for b in s["blocks"]), s.get("kind", "reading"))
         for s in raw["sections"]
-    )
+    ]
+    kinds = [s.kind for s in parsed]
+    if any(kind not in {"reading", "practice", "review"} for kind in kinds) or kinds.count("review") > 1:
+        raise ContentError("a section's kind is not reading, practice or review (or two are the review)")
+    sections = tuple(s for s in parsed if s.kind != "review")
+    review = next((s for s in parsed if s.kind == "review"), None)
+    if review is None:  # a workbook without one: My workbook comes after the last section
+        review = Section(max((s.number for s in sections), default=0) + 1, "review", "My workbook", (), "review")
     keys = [e.key for s in sections for e in s.exercises]
     if len(keys) != len(set(keys)):
         raise ContentError("two exercises share an id")
@@ -135,6 +159,7 @@ def parse(raw: dict[str, Any], source: str = "") -> Workbook:
         care_note=raw["care_note"],
         sections=sections,
         source=source,
+        review=review,
     )
 
 

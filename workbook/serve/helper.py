@@ -291,7 +291,8 @@ def session(request: dict, slave: int, go: int) -> None:
         import fcntl
         import termios
 
-        fcntl.ioctl(slave, termios.TIOCSCTTY, 0)
+        if os.isatty(slave):  # a plain session without a pty (`ssh -T`) has a socket instead
+            fcntl.ioctl(slave, termios.TIOCSCTTY, 0)
         for fd in (0, 1, 2):
             os.dup2(slave, fd)
         if slave > 2:

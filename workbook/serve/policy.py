@@ -21,12 +21,14 @@ from typing import Any
 
 import asyncssh
 
-from workbook.serve.pty import Launcher, Spawner, Terminal, clamp_size, session_env
+from workbook.serve.pty import Launcher, Pipe, Spawner, Terminal, clamp_size, session_env
 from workbook.storage import ensure_private_folder
 
 log = logging.getLogger("workbook.serve")
 
-NO_TERMINAL = "The workbook needs a terminal: connect with plain `ssh -p PORT HOST`, without a command or -T.\r\n"
+NO_TERMINAL = ("The workbook needs a terminal or plain mode: connect with `ssh -p PORT HOST`, or "
+               "`ssh -t -p PORT HOST plain` for plain lines (screen readers).\r\n")
+PLAIN_COMMAND = "plain"  # `ssh -t host plain`: plain mode on a pty; `ssh -T host` is plain mode on a pipe
 ONE_SESSION = "This connection already has the workbook open: one window at a time."
 FULL = "The workbook has as many visitors as it can take just now. Please connect again in a little while.\r\n"
 CANNOT_START = "The workbook cannot start just now (the server is busy). Please connect again in a little while.\r\n"
@@ -219,7 +221,7 @@ class Host:
             process.exit(1)
             log.info("session key=%s duration=0s exit=rate limit", fingerprint)
             return
-        if process.get_terminal_type() is None or process.command:
+        if process.command not in (None, "", PLAIN_COMMAND):
             process.stdout.write(NO_TERMINAL.encode())
             process.exit(1)
             log.info("session key=%s duration=0s exit=no terminal", fingerprint)
@@ -262,7 +264,15 @@ class Host:
         ensure_private_folder(folder)
         width, height, _, _ = process.get_terminal_size()
         env = session_env(process.get_terminal_type(), process.env.get("COLORTERM"))
-        terminal = Terminal(width, height)
+        terminal: Terminal
+        if process.get_terminal_type() is None:  # `ssh -T`: plain mode, on a socket pair instead of a pty
+            env.update(WORKBOOK_PLAIN="1", TERM="dumb")
+            env.pop("COLORTERM", None)
+            terminal = Pipe()
+        else:
+            if process.command == PLAIN_COMMAND:
+                env["WORKBOOK_PLAIN"] = "1"
+            terminal = Terminal(width, height)
         await terminal.start(self.launcher, folder, env)
         session.terminal = terminal
         if session.stopped:  # asked to end while its workbook was starting

@@ -14,6 +14,7 @@ import os
 import re
 import select
 import signal
+import socket
 import struct
 import subprocess
 import sys
@@ -141,6 +142,12 @@ class Watched:
             self.pidfd = -1
 
 
+def _controlling_terminal() -> None:
+    """In the child: its pty becomes its controlling terminal (a plain session's socket is none)."""
+    if os.isatty(0):
+        fcntl.ioctl(0, termios.TIOCSCTTY, 0)
+
+
 def spawn(folder: Path, env: dict[str, str], slave: int) -> Spawned:
     """A fresh Python running the workbook on the pty whose slave end is `slave`."""
     return Spawned(subprocess.Popen(
@@ -151,7 +158,7 @@ def spawn(folder: Path, env: dict[str, str], slave: int) -> Spawned:
         env=env,
         cwd=folder,
         start_new_session=True,  # its own session, with the pty as its controlling terminal:
-        preexec_fn=lambda: fcntl.ioctl(0, termios.TIOCSCTTY, 0),  # noqa: PLW1509 hang-ups and resizes reach it
+        preexec_fn=_controlling_terminal,  # noqa: PLW1509 hang-ups and resizes reach it
         close_fds=True,
     ))
 
@@ -259,15 +266,19 @@ class Terminal:
                 continue
             except (asyncssh.Error, OSError, ConnectionError):
                 data = b""
-            if not data:  # the visitor is gone: hang up, the workbook saves and ends
-                on_gone()
-                self.signal(signal.SIGHUP)
+            if not data:  # the visitor is gone (or, on a pipe, their input ended)
+                self.visitor_done(on_gone)
                 return
             on_key()
             try:
                 os.write(master, data)
             except OSError:
                 return
+
+    def visitor_done(self, on_gone: Callable[[], None]) -> None:
+        """The visitor's side closed: hang up, the workbook saves and ends."""
+        on_gone()
+        self.signal(signal.SIGHUP)
 
     async def reap(self, grace: float = 10.0) -> None:
         """Wait for the workbook to end (it was told to); after `grace` seconds it is killed."""
@@ -281,3 +292,27 @@ class Terminal:
             await child.ended()
         finally:
             child.close()
+
+
+class Pipe(Terminal):
+    """A visitor without a pty (`ssh -T`): the workbook runs in plain mode with one end of a socket
+    pair as its standard input, output and error, and the server relays the other end as it relays a
+    pty's master. No line discipline: the visitor's own terminal echoes and edits the lines; no sizes.
+    When the visitor's input ends (a piped `printf … | ssh -T`), the workbook reads the end of input,
+    saves and ends, and its last words still reach the visitor."""
+
+    def __init__(self) -> None:  # noqa: D107 (no pty, no size)
+        ours, theirs = socket.socketpair()
+        self.master, self.slave = ours.detach(), theirs.detach()
+        self.child = None
+
+    def resize(self, width: int, height: int) -> None:
+        pass  # plain lines have no size to change
+
+    def visitor_done(self, on_gone: Callable[[], None]) -> None:
+        try:
+            with socket.socket(fileno=os.dup(self.master)) as sock:
+                sock.shutdown(socket.SHUT_WR)  # the workbook reads the end of input
+        except OSError:
+            on_gone()
+            self.signal(signal.SIGHUP)

@@ -1,0 +1,293 @@
+"""Plain mode as its users run it: through a real pty (every section, every exercise kind, the game,
+export, reset and undo, quit and resume) and through a pipe; the raw bytes checked for escapes."""
+
+from __future__ import annotations
+
+import fcntl
+import json
+import os
+import re
+import select
+import struct
+import subprocess
+import sys
+import termios
+import time
+from pathlib import Path
+
+import pytest
+
+from workbook.storage import Store
+
+BOXES = re.compile("[\u2500-\u259f\u25a0-\u25ff]")  # box drawing, blocks, ■□ and their kin
+
+
+def check_plain(raw: bytes) -> str:
+    """The output is only text and newlines: no ESC, no C1 control, no box drawing or squares."""
+    assert b"\x1b" not in raw
+    text = raw.decode("utf-8")
+    assert not re.search("[\x80-\x9f]", text)
+    assert not re.search("[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]", text)
+    assert not BOXES.search(text)
+    return text
+
+
+class Session:
+    """The workbook in plain mode on a pty of 80x24, driven line by line."""
+
+    def __init__(self, folder: Path, *args: str) -> None:
+        master, slave = os.openpty()
+        fcntl.ioctl(slave, termios.TIOCSWINSZ, struct.pack("HHHH", 24, 80, 0, 0))
+        env = {**os.environ, "TERM": "xterm-256color", "WORKBOOK_DATA_DIR": str(folder)}
+        env.pop("COLUMNS", None)
+        self.proc = subprocess.Popen([sys.executable, "-m", "workbook", *args], stdin=slave, stdout=slave,
+                                     stderr=slave, env=env, start_new_session=True, close_fds=True)
+        os.close(slave)
+        self.master = master
+        self.raw = b""
+        self.mark = 0
+
+    def expect(self, text: str, timeout: float = 20) -> str:
+        """Read until ``text`` shows after the last expectation (a space may be a line's end: lines are
+        wrapped); what came meanwhile."""
+        want = re.compile(rb"(?: |\r\n)".join(re.escape(w.encode()) for w in text.split(" ")))
+        end = time.time() + timeout
+        while not (found := want.search(self.raw, self.mark)):
+            assert time.time() < end, f"{text!r} never showed; last: {self.raw[-600:]!r}"
+            if select.select([self.master], [], [], 0.2)[0]:
+                try:
+                    chunk = os.read(self.master, 65536)
+                except OSError:
+                    chunk = b""
+                if not chunk:
+                    assert want.search(self.raw, self.mark), f"{text!r} never showed; ended with {self.raw[-600:]!r}"
+                self.raw += chunk
+        at = found.end()
+        seen, self.mark = self.raw[self.mark:at].decode("utf-8", "replace"), at
+        return seen
+
+    def send(self, *lines: str) -> None:
+        for line in lines:
+            os.write(self.master, line.encode() + b"\n")
+
+    def answer(self, prompt: str, *lines: str) -> str:
+        """Wait for ``prompt`` and its cue, then type ``lines``."""
+        seen = self.expect(prompt)
+        self.expect("> ")
+        self.send(*lines)
+        return seen
+
+    def finish(self) -> int:
+        end = time.time() + 20
+        while time.time() < end:
+            if select.select([self.master], [], [], 0.2)[0]:
+                try:
+                    chunk = os.read(self.master, 65536)
+                except OSError:
+                    break
+                if not chunk:
+                    break
+                self.raw += chunk
+        code = self.proc.wait(10)
+        os.close(self.master)
+        return code
+
+
+MENU = "Type a number or a letter, then Enter."
+MORE = "skip to the exercises."
+
+
+def test_a_whole_walk_through_a_pty(tmp_path):
+    folder = tmp_path / "data"
+    s = Session(folder, "--plain")
+    # Section 1: paragraph by paragraph, a repeat, a tick, a text of two lines, then skipping the text.
+    s.answer(MENU, "1")
+    s.answer(MORE, "")
+    s.answer(MORE, "r")
+    repeated = s.answer(MORE, "")
+    assert "There are many answers to this question" in repeated  # the paragraph again
+    s.answer(MORE, "")  # the reason's paragraph
+    s.answer("This feels familiar: not ticked. Tick it?", "y")
+    s.answer("Your answer:", "first line", "second line", "")
+    s.answer(MORE, "s")
+    for _ in range(3):
+        s.answer("Tick it?", "")
+        s.answer("Your answer:", "")
+    # Section 2: a text, two scales (one with a wrong number first), a note.
+    s.answer(MENU, "2")
+    s.answer(MORE, "s")
+    s.answer("Your answer:", "my words", "")
+    s.answer("Type a number from 1 to 5", "9")
+    s.answer("A number from 1 to 5, please", "4")
+    s.answer("Your answer:", "a note", ".")
+    s.answer("Type a number from 1 to 5", "2")
+    s.answer("Your answer:", "")
+    # Section 3: lists, add two, remove one, read it; the suggested reminder.
+    s.answer(MENU, "3")
+    s.answer(MORE, "s")
+    s.answer("Nothing in it yet.", "a")
+    s.answer("A need: one line", "rest")
+    s.answer("How I honour it?", "1")
+    s.answer("Enter moves on.", "a")
+    s.answer("A need: one line", "sleep")
+    s.answer("How I honour it?", "2")
+    s.answer("Enter moves on.", "r1")
+    s.answer("earlier version.", "l")
+    listed = s.answer("Enter moves on.", "")
+    assert "1. Need: sleep / How I honour it: saying no or a boundary" in listed
+    s.answer("My wants: a list.", "")
+    s.answer("My desires: a list.", "")
+    s.answer("Type u to use it as it is.", "u")
+    # Section 4: one answer, the rest left for later.
+    s.answer(MENU, "4")
+    s.answer(MORE, "s")
+    s.answer("Your answer:", "I like tea", "")
+    for _ in range(3):
+        s.answer("Your answer:", "")
+    # Section 5: three rounds of the game, a check-in with what was learned, an own decision, the streak.
+    s.answer(MENU, "5")
+    s.answer(MORE, "s")
+    for option, clarity in (("1", "3"), ("1", ""), ("2", "1")):
+        s.answer("m goes to the contents.", "p")
+        card = s.answer("Type the number you pick", option)
+        assert re.search(r"Card, a tiny decision: .+\?\r\n1\. .+\r\n2\. ", card)
+        assert "Gut window: go with the first ping you feel, within about 8 seconds." in card
+        s.answer("How clear was the ping?", clarity)
+    s.answer("m goes to the contents.", "c")
+    s.answer("Did it align?", "1")
+    s.answer("What did I learn?", "trust the ping")
+    s.answer("Did it align?", "4")
+    s.answer("Did it align?", "")
+    s.answer("m goes to the contents.", "o")
+    s.answer("A decision from your own life", "Walk or bus?")
+    s.answer("2 to 4, separated by commas", "Walk, Bus")
+    s.answer("m goes to the contents.", "s")
+    streak = s.answer("m goes to the contents.", "m")
+    assert "1-day streak. Best: 1 day. 3 decisions practised." in streak
+    assert "Practised on 1 of the last 7 days." in streak
+    assert "Check-ins: 1 yes, 0 partly, 0 not really." in streak
+    # Section 6: a list of pairs.
+    s.answer(MENU, "6")
+    s.answer(MORE, "s")
+    s.answer("Enter moves on.", "a")
+    s.answer("The critical thought: one line", "I am lazy")
+    s.answer("Its reframe", "I am learning what rest I need")
+    s.answer("Enter moves on.", "")
+    # Back in section 2: the answer is read back first, and added to.
+    s.answer(MENU, "2")
+    s.answer(MORE, "s")
+    read_back = s.answer("Enter keeps it; r replaces it, a adds to it, x clears it.", "a")
+    assert "Your answer now:\r\nmy words\r\n" in read_back
+    s.answer("Type what to add", "more words", "")
+    s.answer("Type a number from 1 to 5", "m")
+    # My workbook, read back section by section.
+    s.answer(MENU, "7")
+    review = ""
+    for _ in range(6):
+        review += s.answer("Enter for the next section, m for the contents.", "")
+    assert "first line\r\nsecond line" in review and "ticked" in review and "4 of 5" in review
+    assert "1. Critical thought: I am lazy / Reframe: I am learning what rest I need" in review
+    # Export as JSON: the answers exactly.
+    s.answer(MENU, "d")
+    s.answer("4 undo the last reset.", "2")
+    path = Path(re.search(r"Saved to this file:\r\n(\S+\.json)\r\n", s.expect(MENU)).group(1))
+    s.expect("> ")
+    data = json.loads(path.read_text())
+    assert data["answers"] == {
+        "why-hard.unsafe.familiar": True,
+        "why-hard.unsafe.reflection": "first line\nsecond line",
+        "what-is.own-words": "my words\nmore words",
+        "what-is.connecting.scale": 4,
+        "what-is.connecting.note": "a note",
+        "what-is.clear.scale": 2,
+        "needs.needs": [{"text": "sleep", "honour": "saying no or a boundary"}],
+        "needs.reminder": "I can keep myself safe, secure, and valued.",
+        "time-with-yourself.like": "I like tea",
+        "reframing.pairs": [{"thought": "I am lazy", "reframe": "I am learning what rest I need"}],
+    }
+    assert len(data["picks"]) == 3 and [d["prompt"] for d in data["decisions"]] == ["Walk or bus?"]
+    assert sorted(str(p["checkin"]) for p in data["picks"]) == ["None", "skip", "yes"]
+    assert [p["learned"] for p in data["picks"] if p["checkin"] == "yes"] == ["trust the ping"]
+    # Reset section 4 with the typed confirmation (a wrong word first), then undo it.
+    s.send("d")
+    s.answer("4 undo the last reset.", "3")
+    s.answer("Reset what?", "4")
+    s.answer("To go on, type RESET in capitals.", "reset")
+    s.answer(MENU, "d")
+    s.answer("4 undo the last reset.", "3")
+    s.answer("Reset what?", "4")
+    s.answer("To go on, type RESET in capitals.", "RESET")
+    after = s.expect(MENU)
+    assert "4. Spending time with yourself (0 of 4 answered)" in after
+    s.expect("> ")
+    s.send("d")
+    s.answer("4 undo the last reset.", "4")
+    undone = s.expect(MENU)
+    assert "What the reset erased is back" in undone and "4. Spending time with yourself (1 of 4 answered)" in undone
+    s.expect("> ")
+    # Leave from section 6's list; come back there.
+    s.send("6")
+    s.answer(MORE, "s")
+    s.answer("Enter moves on.", "q")
+    s.expect("Everything is saved. Until next time.")
+    assert s.finish() == 0
+    first = check_plain(s.raw)
+    assert "Nothing was erased." in first
+    assert all(len(line) < 80 or " " not in line for line in first.split("\r\n"))  # only a path is longer
+    assert Store.open(folder).answers()["time-with-yourself.like"] == "I like tea"
+
+    s = Session(folder)  # no --plain: it is remembered for this data folder
+    s.expect("Welcome back. Last time you were in section 6, Reframing the criticism loop, at")
+    s.answer(MENU, "c")
+    again = s.answer("Enter moves on.", "q")
+    assert "1. Critical thought: I am lazy" in again
+    assert s.finish() == 0
+    check_plain(s.raw)
+
+
+def test_the_pipe_example_saves_to_section_two(tmp_path):
+    folder = tmp_path / "data"
+    env = {**os.environ, "WORKBOOK_DATA_DIR": str(folder)}
+    result = subprocess.run(["sh", "-c", f"printf '2\\ns\\nmy words\\n\\nq\\n' | {sys.executable} -m workbook --plain"],
+                            env=env, capture_output=True, timeout=60)
+    assert result.returncode == 0, result.stderr
+    check_plain(result.stdout)
+    assert Store.open(folder).answers() == {"what-is.own-words": "my words"}
+
+
+@pytest.mark.parametrize("term", ["dumb", None])
+def test_plain_is_chosen_when_term_is_dumb_or_unset_and_the_end_of_input_saves(tmp_path, term):
+    folder = tmp_path / "data"
+    s_env = {k: v for k, v in os.environ.items() if k != "TERM"}
+    if term:
+        s_env["TERM"] = term
+    master, slave = os.openpty()
+    proc = subprocess.Popen([sys.executable, "-m", "workbook", "--data-dir", str(folder)], stdin=slave,
+                            stdout=slave, stderr=slave, env=s_env, start_new_session=True)
+    os.close(slave)
+    s = Session.__new__(Session)
+    s.proc, s.master, s.raw, s.mark = proc, master, b"", 0
+    s.answer(MENU, "4")
+    s.answer(MORE, "s")
+    s.answer("Your answer:", "half typed", "")
+    s.expect("Saved.")
+    os.write(master, b"\x04")  # ctrl+d: the end of input
+    s.expect("Everything is saved.")
+    assert s.finish() == 0
+    check_plain(s.raw)
+    assert Store.open(folder).answers() == {"time-with-yourself.like": "half typed"}
+
+
+def test_a_hang_up_saves_and_ends(tmp_path):
+    folder = tmp_path / "data"
+    s = Session(folder, "--plain")
+    s.answer(MENU, "5")
+    s.answer(MORE, "s")
+    s.answer("m goes to the contents.", "p")
+    s.answer("Type the number you pick", "1")
+    s.expect("How clear was the ping?")
+    s.expect("> ")
+    s.proc.send_signal(15)  # SIGTERM while a question waits
+    assert s.finish() == 0
+    assert len(Store.open(folder).picks()) == 1
+    assert Store.open(folder).position()["screen"] == "section-5"
