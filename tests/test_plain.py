@@ -248,7 +248,7 @@ def test_a_whole_walk_through_a_pty(tmp_path):
 def test_the_pipe_example_saves_to_section_two(tmp_path):
     folder = tmp_path / "data"
     env = {**os.environ, "WORKBOOK_DATA_DIR": str(folder)}
-    result = subprocess.run(["sh", "-c", f"printf '2\\ns\\nmy words\\n\\nq\\n' | {sys.executable} -m workbook --plain"],
+    result = subprocess.run(["sh", "-c", f"printf '2\\nmy words\\n\\nq\\n' | {sys.executable} -m workbook --plain"],
                             env=env, capture_output=True, timeout=60)
     assert result.returncode == 0, result.stderr
     check_plain(result.stdout)

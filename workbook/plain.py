@@ -84,6 +84,12 @@ class Plain:
         self.rng = rng or random.Random()
         self.recent: list[str] = []
         self.workbook = state.workbook
+        # A person at a terminal reads paragraph by paragraph; lines piped in (a script) are answers,
+        # so there the text is read straight through.
+        try:
+            self.paging = inp.isatty()
+        except (OSError, ValueError, AttributeError):
+            self.paging = False
 
     # -- output ---------------------------------------------------------------------
     def write(self, text: str) -> None:
@@ -328,6 +334,9 @@ class Plain:
         index = 0
         while index < len(passage.paragraphs):
             self.say(passage.paragraphs[index])
+            if not self.paging:
+                index += 1
+                continue
             reply = self.ask("Enter for more, r repeat, s skip to the exercises.").lower()
             if reply in ("r", "repeat"):
                 continue
