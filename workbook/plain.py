@@ -11,6 +11,7 @@ SIGHUP/SIGTERM and at the end of input (ctrl+d).
 
 from __future__ import annotations
 
+import os
 import random
 import shutil
 import signal
@@ -84,10 +85,11 @@ class Plain:
         self.rng = rng or random.Random()
         self.recent: list[str] = []
         self.workbook = state.workbook
-        # A person at a terminal reads paragraph by paragraph; lines piped in (a script) are answers,
-        # so there the text is read straight through.
+        # A person at a terminal, or connected to `workbook serve` (ssh -T has no terminal but a
+        # person typing), reads paragraph by paragraph; lines piped in (a script) are answers, so
+        # there the text is read straight through.
         try:
-            self.paging = inp.isatty()
+            self.paging = inp.isatty() or os.environ.get("WORKBOOK_HOSTED") == "1"
         except (OSError, ValueError, AttributeError):
             self.paging = False
 
