@@ -269,21 +269,27 @@ async def test_the_game_keeps_its_place_too(make_app):
 
 
 # -- 5. keys declared once ---------------------------------------------------------------------
+async def settle(pilot) -> None:
+    """Let the key press, the focus change it makes and the key bar's redraw after it all run."""
+    for _ in range(3):
+        await pilot.pause()
+
+
 async def test_the_game_key_bar_follows_its_phase(make_app):
     clock = FakeClock(START)
     app = make_app(clock=clock)
     async with app.run_test(size=(80, 24)) as pilot:
         await pilot.press("5")
-        await pilot.pause()
+        await settle(pilot)
         keys = bar(app)
         assert keys[:3] == [("1-4", "Pick"), ("s", "Skip"), ("g", "Gut window")]
         await pilot.press("1")
-        await pilot.pause()
+        await settle(pilot)
         keys = bar(app)
         assert keys[:2] == [("1-3", "How clear"), ("enter", "Skip question")]
         assert ("1-4", "Pick") not in keys and ("s", "Skip") not in keys
         await pilot.press("enter")
-        await pilot.pause()
+        await settle(pilot)
         assert bar(app)[:3] == [("1-4", "Pick"), ("s", "Skip"), ("g", "Gut window")]
         app.screen.set_focus(app.screen.query_one("#new-prompt"))
         await pilot.pause()
@@ -299,8 +305,7 @@ async def test_the_game_key_bar_follows_its_phase(make_app):
     again = make_app(clock=clock)
     async with again.run_test(size=(80, 24)) as pilot:
         await pilot.press("5")
-        await pilot.pause()
-        await pilot.pause()
+        await settle(pilot)
         assert ("y/p/n/x", "Check in") in bar(again)
         again.screen.set_focus(again.screen.query_one(CheckIn))
         await pilot.pause()
