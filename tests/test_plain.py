@@ -255,6 +255,13 @@ def test_the_pipe_example_saves_to_section_two(tmp_path):
     assert Store.open(folder).answers() == {"what-is.own-words": "my words"}
 
 
+def test_a_tick_says_which_reason_it_is_about(tmp_path):
+    env = {**os.environ, "WORKBOOK_DATA_DIR": str(tmp_path / "data")}
+    result = subprocess.run(["sh", "-c", f"printf '1\\nq\\n' | {sys.executable} -m workbook --plain"],
+                            env=env, capture_output=True, timeout=60)
+    assert b"This feels familiar (about: Unsafe or out-of-control experiences): not ticked." in result.stdout
+
+
 @pytest.mark.parametrize("term", ["dumb", None])
 def test_plain_is_chosen_when_term_is_dumb_or_unset_and_the_end_of_input_saves(tmp_path, term):
     folder = tmp_path / "data"

@@ -85,6 +85,7 @@ class Plain:
         self.rng = rng or random.Random()
         self.recent: list[str] = []
         self.workbook = state.workbook
+        self.heading = ""  # the heading of the passage being read or answered under
         # A person at a terminal, or connected to `workbook serve` (ssh -T has no terminal but a
         # person typing), reads paragraph by paragraph; lines piped in (a script) are answers, so
         # there the text is read straight through.
@@ -307,6 +308,7 @@ class Plain:
         if reading:
             self.say("Reading. Enter reads on, r repeats, s skips to the exercises, m goes to the contents.")
         started = field is None
+        self.heading = ""
         try:
             for block in section.blocks:
                 if not started:
@@ -314,6 +316,7 @@ class Plain:
                     if not started:
                         continue
                 if isinstance(block, Passage):
+                    self.heading = block.heading  # what the ticks after it are about
                     if reading:
                         reading = self.read_passage(block)
                 else:
@@ -361,7 +364,8 @@ class Plain:
         ticked = self.state.answers.get(exercise.key) is True
         now = "ticked" if ticked else "not ticked"
         while True:
-            reply = self.ask(f"{exercise.prompt}: {now}. Tick it? y or n; Enter leaves it {now}.").lower()
+            about = f" (about: {self.heading.rstrip('.')})" if self.heading else ""
+            reply = self.ask(f"{exercise.prompt}{about}: {now}. Tick it? y or n; Enter leaves it {now}.").lower()
             if reply in ("", "y", "yes", "n", "no"):
                 break
             self.nav(reply)
