@@ -107,7 +107,7 @@ def test_a_whole_walk_through_a_pty(tmp_path):
     repeated = s.answer(MORE, "")
     assert "There are many answers to this question" in repeated  # the paragraph again
     s.answer(MORE, "")  # the reason's paragraph
-    s.answer("This feels familiar: not ticked. Tick it?", "y")
+    s.answer("This feels familiar (about: Unsafe or out-of-control experiences): not ticked. Tick it?", "y")
     s.answer("Your answer:", "first line", "second line", "")
     s.answer(MORE, "s")
     for _ in range(3):
