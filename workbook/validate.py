@@ -246,8 +246,8 @@ def exercises() -> dict[str, content.Exercise]:
 @cache
 def screens() -> frozenset[str]:
     """Every screen a saved place may name: Home, My data, and a screen per section plus My workbook."""
-    numbers = [s.number for s in content.load().sections]
-    return frozenset({"home", "data", *(f"section-{n}" for n in range(1, max(numbers) + 2))})
+    last = content.load().last_number
+    return frozenset({"home", "data", *(f"section-{n}" for n in range(1, last + 1))})
 
 
 def entries(value: Any, where: str, exercise: content.Exercise | None) -> list[dict[str, Any]]:
