@@ -36,6 +36,7 @@ from screens.messages import (
 from workbook import content, practice, rescue, transfer
 from workbook import versions as versions_
 from workbook.saver import Saver
+from workbook.state import tidy
 from workbook.storage import Store, StorageError
 from workbook.text import MAX_ANSWER_CHARS, clean
 
@@ -50,17 +51,6 @@ def plain_text(text: str):
     from textual.content import Content
 
     return Content(clean(text))
-
-
-def tidy(value: Any) -> Any:
-    """An answer with control characters removed from all its text."""
-    if isinstance(value, str):
-        return clean(value)
-    if isinstance(value, list):
-        return [tidy(v) for v in value]
-    if isinstance(value, dict):
-        return {k: tidy(v) for k, v in value.items()}
-    return value
 
 
 class Saved(Message):
@@ -707,13 +697,7 @@ class WorkbookApp(App[int]):
 
     def field_name(self, key: str) -> str:
         """An answer named for a person: its section and the start of its prompt."""
-        try:
-            exercise = self.workbook.exercise(key)
-        except KeyError:
-            return key
-        number = next(s.number for s in self.workbook.sections if exercise in s.exercises)
-        prompt = exercise.prompt if len(exercise.prompt) <= 48 else exercise.prompt[:47].rstrip() + "…"
-        return f"section {number}, “{prompt}”"
+        return self.workbook.field_name(key)
 
     def _take_kept(self) -> None:
         """Earlier versions the last writes kept: shown under their fields, and said when another window's."""

@@ -102,6 +102,16 @@ class Workbook:
                 return section
         raise KeyError(number)
 
+    def field_name(self, key: str) -> str:
+        """An answer named for a person: its section and the start of its prompt."""
+        try:
+            exercise = self.exercise(key)
+        except KeyError:
+            return key
+        number = next(s.number for s in self.sections if exercise in s.exercises)
+        prompt = exercise.prompt if len(exercise.prompt) <= 48 else exercise.prompt[:47].rstrip() + "…"
+        return f"section {number}, “{prompt}”"
+
     def exercise(self, key: str) -> Exercise:
         for section in self.sections:
             for exercise in section.exercises:

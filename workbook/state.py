@@ -153,13 +153,7 @@ class WorkbookState:
 
     def field_name(self, key: str) -> str:
         """An answer named for a person: its section and the start of its prompt."""
-        try:
-            exercise = self.workbook.exercise(key)
-        except KeyError:
-            return key
-        number = next(s.number for s in self.workbook.sections if exercise in s.exercises)
-        prompt = exercise.prompt if len(exercise.prompt) <= 48 else exercise.prompt[:47].rstrip() + "…"
-        return f"section {number}, “{prompt}”"
+        return self.workbook.field_name(key)
 
     # -- answers -----------------------------------------------------------------------------
     def set_answer(self, key: str, value: Any, removed: Any = None) -> Changes:
