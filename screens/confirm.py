@@ -9,6 +9,7 @@ from textual.containers import Horizontal, Vertical
 from textual.screen import ModalScreen
 from textual.widgets import Button, Input, Static
 
+from screens.front import blinks
 from screens.widgets import plain
 
 WORD = "RESET"
@@ -36,7 +37,7 @@ class ConfirmReset(ModalScreen[bool]):
 
     def on_mount(self) -> None:
         field = self.query_one(Input)
-        field.cursor_blink = bool(getattr(self.app, "blink_cursor", False))
+        field.cursor_blink = blinks(self)
         field.focus()
 
     @on(Input.Submitted)

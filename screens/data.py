@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from typing import Any
+from pathlib import Path
 
 from textual import on, work
 from textual.app import ComposeResult
@@ -13,19 +13,20 @@ from textual.widgets.option_list import Option
 
 from screens.confirm import ConfirmReset
 from screens.messages import ExportRequested, ResetRequested, UndoResetRequested
-from screens.widgets import KeptScreen, KeyBar, Paragraph, TopBar, plain
+from screens.base import WorkbookScreen
+from screens.widgets import KeyBar, Paragraph, TopBar, plain
 from workbook import transfer
-from workbook.content import Workbook
+from workbook.state import WorkbookState
 from workbook.wording import moment_label
 
 
-class DataScreen(KeptScreen):
+class DataScreen(WorkbookScreen):
     AUTO_FOCUS = None
     BINDINGS = [Binding("escape", "app.home", "Home", id="home", priority=True)]
 
-    def __init__(self, workbook: Workbook) -> None:
-        super().__init__(name="data", classes="data")
-        self.workbook = workbook
+    def __init__(self, state: WorkbookState) -> None:
+        super().__init__(state, name="data", classes="data")
+        self.workbook = state.workbook
 
     def compose(self) -> ComposeResult:
         yield TopBar("My data")
@@ -56,17 +57,17 @@ class DataScreen(KeptScreen):
         self.query_one("#export-markdown", Button).focus()
 
     def refresh_progress(self) -> None:
-        store = self.app.store  # type: ignore[attr-defined]
+        store = self.state.store
         last = transfer.last_reset(store)
         undo = self.query_one("#undo", Button)
         undo.disabled = last is None
-        undo.label = f"Undo last reset (from {moment_label(last.taken, self.app.today())})" if last else "Undo last reset"  # type: ignore[attr-defined]
+        undo.label = f"Undo last reset (from {moment_label(last.taken, self.state.today())})" if last else "Undo last reset"
         count = len(transfer.backups(store))
         self.query_one("#data-where", Static).update(
             plain(f"\nYour data folder: {store.folder}\nBackups kept there: {count} (one a day, and before any reset or import).")
         )
 
-    def show_export(self, path: Any) -> None:
+    def show_export(self, path: Path) -> None:
         self.query_one("#export-result", Static).update(plain(f"Saved to {path}"))
 
     @on(Button.Pressed, "#export-markdown")

@@ -18,6 +18,7 @@ from textual.reactive import reactive
 from textual.widget import Widget
 from textual.widgets import Button, Input, TextArea
 
+from screens.front import blinks
 from screens.messages import AnswerChanged
 from screens.widgets import Paragraph, plain
 from workbook.content import Exercise, Field
@@ -43,7 +44,7 @@ class InEntry:
 
 def blink(widget: Widget) -> bool:
     """The cursor blinks only when the person asked for it (blinking costs traffic over SSH)."""
-    return bool(getattr(widget.app, "blink_cursor", False))
+    return blinks(widget)
 
 
 def focus_mark(widget: Widget) -> Content:

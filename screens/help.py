@@ -22,10 +22,11 @@ from textual.screen import ModalScreen
 from textual.widgets import Static
 
 from screens.widgets import key_label
+from workbook import content
 
 # Where the keys are declared, in the order help shows them. A new screen module goes here.
 MODULES = (
-    "workbook.app",
+    "screens.app",
     "screens.home",
     "screens.section",
     "screens.fields",
@@ -42,7 +43,7 @@ MODULES = (
 TITLES = {
     "WorkbookApp": "Everywhere",
     "HomeScreen": "Home",
-    "ReviewScreen": "My workbook (section 7)",
+    "ReviewScreen": f"My workbook (section {content.load().review_number})",
     "DataScreen": "My data",
     "ConfirmReset": "Confirming a reset",
     "VersionsScreen": "Earlier versions (ctrl+e)",

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-from typing import Any
 
 from textual import on
 from textual.app import ComposeResult
@@ -12,34 +11,34 @@ from textual.content import Content
 from textual.widgets import Button, OptionList
 from textual.widgets.option_list import Option
 
-from screens.widgets import KeptScreen, KeyBar, Paragraph, TopBar
-from workbook import practice
-from workbook.content import Workbook
+from screens.base import WorkbookScreen
+from screens.widgets import KeyBar, Paragraph, TopBar
+from workbook import content, practice
+from workbook.state import WorkbookState
 from workbook.progress import bar, is_answered, section_progress
 from workbook.wording import plural
 
-REVIEW_NUMBER = 7
-REVIEW_TITLE = "My workbook"
+LAST = content.load().last_number  # the keys 1 to LAST open the sections
 TITLE = 38  # the longest title and a space; one less when narrow
 WIDE_ROW = 3 + TITLE + 1 + len("■■■■■■■■  1 of 4")  # a row with its bar fits from here
 
 
-class HomeScreen(KeptScreen):
+class HomeScreen(WorkbookScreen):
     # Priority: handled by the app as the keys come in, so keys typed right after never reach the
     # list that had the focus (Home has no text field that would want them).
     BINDINGS = [
         *(
             Binding(str(n), f"app.open_section({n})", f"Section {n}", show=False, id=f"open-{n}", priority=True)
-            for n in range(1, 8)
+            for n in range(1, LAST + 1)
         ),
         Binding("c", "app.resume", "Continue", id="continue", priority=True),
         Binding("d", "app.my_data", "My data", id="my-data", priority=True),
     ]
 
-    def __init__(self, workbook: Workbook, answers: dict[str, Any]) -> None:
-        super().__init__(name="home", classes="home")
-        self.workbook = workbook
-        self.answers = answers
+    def __init__(self, state: WorkbookState) -> None:
+        super().__init__(state, name="home", classes="home")
+        self.workbook = state.workbook
+        self.answers = state.answers
         self._wide = True
 
     def compose(self) -> ComposeResult:
@@ -50,14 +49,14 @@ class HomeScreen(KeptScreen):
             # The contents come before the introduction, so the whole list is on the first screen
             # at 80×24 and at 60×20. Built complete, so the first frame is laid out once.
             contents = OptionList(*self._options(), id="contents")
-            contents.border_title = "Contents: press 1 to 7"
+            contents.border_title = f"Contents: press 1 to {LAST}"
             contents.highlighted = 0
             yield contents
             yield Button(self._continue_label(), id="continue", compact=True)
             for paragraph in self.workbook.intro:
                 yield Paragraph(paragraph, classes="passage")
             yield Paragraph(self.workbook.care_note, classes="care")
-        yield KeyBar(("1-7", "Open"), ("c", "Continue"), ("d", "My data"))
+        yield KeyBar((f"1-{LAST}", "Open"), ("c", "Continue"), ("d", "My data"))
 
     def on_mount(self) -> None:
         self.set_focus(self.query_one("#contents", OptionList), scroll_visible=False)
@@ -74,7 +73,7 @@ class HomeScreen(KeptScreen):
         return self._room() >= WIDE_ROW
 
     def _continue_label(self) -> str:
-        has_position = self.app.has_position() if hasattr(self.app, "has_position") else False
+        has_position = self.state.has_position()
         return "Continue where you left off (c)" if has_position else "Begin with section 1 (c)"
 
     def refresh_progress(self) -> None:
@@ -87,7 +86,6 @@ class HomeScreen(KeptScreen):
     def _options(self) -> list[Option]:
         """The contents: each section with its progress (the game with its streak), and the review."""
         options = []
-        app: Any = self.app
         self._wide = wide = self._is_wide()
         title = TITLE if wide else TITLE - 1
         start = 3 + title + 1  # "1  ", the title, a space
@@ -96,9 +94,8 @@ class HomeScreen(KeptScreen):
             if section.counted:
                 row = self._row(section.number, section.title, done, total, wide)
             else:  # the practice game: its streak instead of a count
-                picks = len(getattr(app, "picks", []))
-                streak = getattr(app, "streak", None)
-                current = streak.current if streak is not None else 0
+                picks = len(self.state.picks)
+                current = self.state.streak.current
                 note = practice.practice_note(current, picks)
                 if start + len(note) > self._room():  # narrow: the streak, or the count, alone
                     note = practice.streak_text(current) if current else f"{picks:,} practised" if picks else "not started"
@@ -110,7 +107,8 @@ class HomeScreen(KeptScreen):
         review = plural(answered, "answer")
         if start + len(review) + len(" so far") <= self._room():
             review += " so far"
-        options.append(Option(Content(f"{REVIEW_NUMBER}  {REVIEW_TITLE:<{title}} {review}"), id=str(REVIEW_NUMBER)))
+        number, name = self.workbook.review_number, self.workbook.review.title
+        options.append(Option(Content(f"{number}  {name:<{title}} {review}"), id=str(number)))
         return options
 
     @staticmethod

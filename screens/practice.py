@@ -1,9 +1,9 @@
-"""Section 5, Practising small decisions: the gut-feeling game, check-ins and the streak."""
+"""The practice section, Practising small decisions: the gut-feeling game, check-ins and the streak."""
 
 from __future__ import annotations
 
+import random
 import time
-import uuid
 from typing import Any
 
 from textual import on
@@ -18,10 +18,13 @@ from textual.widget import Widget
 from textual.widgets import Input, Static
 
 from screens.messages import DecisionAdded, PickChanged, PickMade, SettingChanged
-from screens.widgets import KeptScreen, KeyBar, Paragraph, TopBar, plain
+from screens.base import WorkbookScreen, blinks
+from screens.widgets import KeyBar, Paragraph, TopBar, plain
 from workbook import practice
+from workbook import content, records
 from workbook.content import Section
 from workbook.practice import Decision
+from workbook.state import WorkbookState
 from workbook.wording import day_label, plural
 
 TICK = 0.25  # seconds between updates of the gut-window bar (4 a second at most)
@@ -220,7 +223,7 @@ class CheckIn(Vertical, can_focus=True):
         Binding("x", "align('skip')", "Skip", tooltip="skip this check-in"),
     ]
 
-    def __init__(self, pick: dict[str, Any], today: Any) -> None:
+    def __init__(self, pick: records.Pick, today: Any) -> None:
         super().__init__(classes="checkin")
         self.pick = pick
         self.today = today
@@ -230,10 +233,10 @@ class CheckIn(Vertical, can_focus=True):
         yield Static(self._text(), classes="checkin-text")
 
     def _text(self) -> Content:
-        day = self.pick.get("day", "")
+        day = self.pick.day
         when = "today" if day == self.today.isoformat() else f"on {day_label(day, self.today)}"
         return Content.assemble(
-            plain(f"“{self.pick.get('prompt', '')}” → {self.pick.get('option', '')} ({when})\n"),
+            plain(f"“{self.pick.prompt}” → {self.pick.option} ({when})\n"),
             ("Did it align?  y yes · p partly · n not really · x skip", "dim"),
         )
 
@@ -247,28 +250,28 @@ class CheckIn(Vertical, can_focus=True):
         self.can_focus = False  # from now on its note field is the Tab stop
         # Straight to the app (the one save path): a skipped check-in is removed at once, and a
         # message posted to a removed widget would never be handled.
-        self.app.post_message(PickChanged(self.pick["id"], {"checkin": answer}))
+        self.app.post_message(PickChanged(self.pick.id, {"checkin": answer}))
         if answer == "skip":
             screen = self.screen
             await self.remove()
             screen.refresh_bindings()
             return
         note = GameInput(placeholder="What did I learn?")
-        note.cursor_blink = bool(getattr(self.app, "blink_cursor", False))
+        note.cursor_blink = blinks(self)
         text = "Noted. Not really is information too." if answer == "not really" else "Noted."
-        self.query_one(Static).update(plain(f"“{self.pick.get('prompt', '')}”: {text}"))
+        self.query_one(Static).update(plain(f"“{self.pick.prompt}”: {text}"))
         await self.mount(note)
         note.focus()
 
     @on(Input.Changed)
     def _typed(self, event: Input.Changed) -> None:
         event.stop()
-        self.post_message(PickChanged(self.pick["id"], {"learned": event.value}, immediate=False))
+        self.post_message(PickChanged(self.pick.id, {"learned": event.value}, immediate=False))
 
     @on(Input.Submitted)
     async def _done(self, event: Input.Submitted) -> None:
         event.stop()
-        self.post_message(PickChanged(self.pick["id"], {"learned": event.value}))
+        self.post_message(PickChanged(self.pick.id, {"learned": event.value}))
         screen = self.screen
         screen.set_focus(screen.query_one(Card))
         await self.remove()
@@ -321,9 +324,9 @@ def panel_text(s: practice.Streak, summary: practice.Summary, today: Any) -> Con
 CHECK_IN = Binding.Group("Check in")
 
 
-class PracticeScreen(KeptScreen):
+class PracticeScreen(WorkbookScreen):
     AUTO_FOCUS = None
-    HELP_TITLE = "The game (section 5)"
+    HELP_TITLE = f"The game (section {content.load().practice_number})"
     BINDINGS = [
         # Typing in a field, escape leaves it (back to the card); elsewhere it goes Home.
         Binding("escape", "leave_field", "Leave field", priority=True, id="leave-field", tooltip="while typing in a field: leave it, back to the card"),
@@ -335,9 +338,10 @@ class PracticeScreen(KeptScreen):
         Binding("x", "check_in('skip')", "Skip", group=CHECK_IN, tooltip="… skip it"),
     ]
 
-    def __init__(self, section: Section) -> None:
-        super().__init__(name=f"section-{section.number}", classes="practice")
+    def __init__(self, section: Section, state: WorkbookState, rng: random.Random | None = None) -> None:
+        super().__init__(state, name=f"section-{section.number}", classes="practice")
         self.section = section
+        self.rng = rng  # which card comes next
         self.recent: list[str] = []
 
     def compose(self) -> ComposeResult:
@@ -361,13 +365,12 @@ class PracticeScreen(KeptScreen):
     # -- data down ----------------------------------------------------------
     @property
     def decisions(self) -> list[Decision]:
-        customs = [practice.custom_decision(d) for d in getattr(self.app, "custom_decisions", [])]
-        return [*practice.deck(), *customs]
+        return self.state.deck()
 
     def on_mount(self) -> None:
         for field in self.query(Input):
             field.select_on_focus = False
-            field.cursor_blink = bool(getattr(self.app, "blink_cursor", False))
+            field.cursor_blink = blinks(self)
         self.query_one("#card-help", Static).update(
             plain("←/→ and enter pick too · tab: check-ins and your own decisions", "dim")
         )
@@ -375,19 +378,19 @@ class PracticeScreen(KeptScreen):
 
     def refresh_progress(self) -> None:
         """Called by the app each time the screen is shown or the data changes."""
-        app: Any = self.app
-        app.refresh_streak()
-        summary = practice.summarise(app.picks)
-        self.query_one(StreakPanel).update(panel_text(app.streak, summary, app.today()))
+        state = self.state
+        state.refresh_streak()
+        summary = state.summary()
+        self.query_one(StreakPanel).update(panel_text(state.streak, summary, state.today()))
         box = self.query_one("#checkins", Vertical)
-        shown = {c.pick["id"] for c in box.query(CheckIn)}
-        wanted = [p for p in summary.pending if p["id"] not in shown]
+        shown = {c.pick.id for c in box.query(CheckIn)}
+        wanted = [p for p in summary.pending if p.id not in shown]
         if not shown and not wanted:
             self.query_one("#checkins-title", Static).display = False
         else:
             self.query_one("#checkins-title", Static).display = True
         if wanted and len(shown) < 3:
-            box.mount_all([CheckIn(p, app.today()) for p in wanted[: 3 - len(shown)]])
+            box.mount_all([CheckIn(p, state.today()) for p in wanted[: 3 - len(shown)]])
             self.call_after_refresh(self.refresh_bindings)
 
     def focus_field(self, field: str | None) -> None:
@@ -432,22 +435,19 @@ class PracticeScreen(KeptScreen):
             await check_in.action_align(answer)
 
     def next_card(self) -> None:
-        app: Any = self.app
-        days = app.streak.practice_days if hasattr(app, "streak") else 0
-        recent = self.recent + [p["decision"] for p in app.picks[-10:]]
-        decision = practice.draw(self.decisions, days, recent, getattr(app, "rng", None))
+        state = self.state
+        recent = self.recent + [p.decision for p in state.picks[-10:]]
+        decision = practice.draw(self.decisions, state.streak.practice_days, recent, self.rng)
         self.recent = (self.recent + [decision.id])[-10:]
-        on = app.settings.get("gut_window", True) if hasattr(app, "settings") else True
-        seconds = float(app.settings.get("gut_seconds", practice.GUT_WINDOW_SECONDS)) if on else 0.0
+        on = state.settings.get("gut_window", True)
+        seconds = float(state.settings.get("gut_seconds", practice.GUT_WINDOW_SECONDS)) if on else 0.0
         self.query_one(Card).show(decision, seconds)
 
     # -- messages up -----------------------------------------------------------
     @on(Card.Picked)
     def _picked(self, event: Card.Picked) -> None:
-        app: Any = self.app
-        pick = practice.new_pick(event.decision, event.option, app.clock())
-        pick["id"] = uuid.uuid4().hex
-        self._last_pick = pick["id"]
+        pick = records.Pick.new(event.decision, event.option, self.state.clock())
+        self._last_pick = pick.id
         self.post_message(PickMade(pick))
 
     @on(Card.Clarity)
@@ -480,8 +480,7 @@ class PracticeScreen(KeptScreen):
         if not 2 <= len(options) <= 4:
             self.notify("Give 2 to 4 options, separated by commas.", severity="warning")
             return
-        record = {"id": f"c-{uuid.uuid4().hex[:12]}", "prompt": prompt, "options": options[:4]}
-        self.post_message(DecisionAdded(record))
+        self.post_message(DecisionAdded(records.Decision.new(prompt, options[:4])))
         prompt_field.value = ""
         options_field.value = ""
         self.notify("Added to your deck.")

@@ -1,9 +1,10 @@
-"""Section 7, My workbook: everything answered, section by section, and the practice, read-only."""
+"""The last section, My workbook: everything answered, section by section, and the practice, read-only."""
 
 from __future__ import annotations
 
 import textwrap
 from datetime import date
+from collections.abc import Sequence
 from typing import Any
 
 from textual.app import ComposeResult
@@ -13,14 +14,15 @@ from textual.content import Content
 from textual.widget import Widget
 from textual.widgets import Static
 
-from screens.widgets import KeptScreen, KeyBar, TopBar, plain
+from screens.base import WorkbookScreen
+from screens.widgets import KeyBar, TopBar, plain
 from workbook import practice
 from workbook import versions as versions_
-from workbook.content import Exercise, Passage, Section, Workbook
+from workbook.content import Exercise, Passage, Section
+from workbook.records import Decision, Pick
+from workbook.state import WorkbookState
 from workbook.progress import entry_has_text, is_answered
 from workbook.wording import NOT_YET, day_label, entry_line, plural
-
-PRACTICE_SECTION = 5
 
 # One line of the review: its kind (a CSS class) and its text. Bullets ("entry") wrap under their text.
 Line = tuple[str, Content]
@@ -113,7 +115,7 @@ def section_lines(
 
 
 def practice_lines(
-    picks: list[dict[str, Any]], own: list[dict[str, Any]], streak: practice.Streak, today: Any
+    picks: Sequence[Pick], own: Sequence[Decision], streak: practice.Streak, today: Any
 ) -> list[Line]:
     """The practice: days, streaks, the calendar, every check-in note with its decision, one's own decisions."""
     from screens.practice import calendar_content
@@ -134,23 +136,22 @@ def practice_lines(
         ("review-calendar", calendar_content(streak, today)),
         ("review-prompt", plain("What I learned at the check-ins")),
     ]
-    notes = [p for p in picks if isinstance(p.get("learned"), str) and p["learned"].strip()]
-    notes.sort(key=lambda p: p.get("at", ""))
+    notes = [p for p in picks if isinstance(p.learned, str) and p.learned.strip()]
+    notes.sort(key=lambda p: p.at or "")
     for p in notes:
         aligned = {"yes": "it aligned", "partly": "it partly aligned", "not really": "not really"}.get(
-            p.get("checkin") or "", "no check-in"
+            p.checkin or "", "no check-in"
         )
         lines.append((
             "review-entry",
-            plain(f"{day_label(p.get('day', ''), today)} · {p.get('prompt', '')} → {p.get('option', '')} "
-                  f"({aligned}): {p['learned'].strip()}"),
+            plain(f"{day_label(p.day or '', today)} · {p.prompt or ''} → {p.option or ''} ({aligned}): {p.learned.strip()}"),
         ))
     if not notes:
         lines.append(("review-answer review-not-yet", plain("(no notes yet)")))
     lines.append(("review-prompt", plain("My own decisions")))
     for d in own:
-        options = " / ".join(str(o) for o in d.get("options", []))
-        lines.append(("review-entry", plain(f"{d.get('prompt', '')} ({options})")))
+        options = " / ".join(str(o) for o in d.options)
+        lines.append(("review-entry", plain(f"{d.prompt} ({options})")))
     if not own:
         lines.append(("review-answer review-not-yet", plain("(none added yet)")))
     return lines
@@ -162,20 +163,18 @@ def line_widget(kind: str, text: Content) -> Widget:
     return Static(text, classes=kind)
 
 
-class ReviewScreen(KeptScreen):
+class ReviewScreen(WorkbookScreen):
     BINDINGS = [Binding("escape", "app.home", "Home", id="home", priority=True)]
 
-    def __init__(
-        self, workbook: Workbook, answers: dict[str, Any], versions: dict[str, list[dict[str, Any]]] | None = None
-    ) -> None:
-        super().__init__(name="section-7", classes="review")
-        self.workbook = workbook
-        self.answers = answers
-        self.versions = versions if versions is not None else {}
+    def __init__(self, state: WorkbookState) -> None:
+        super().__init__(state, name=f"section-{state.review_number}", classes="review")
+        self.workbook = state.workbook
+        self.answers = state.answers
+        self.versions = state.versions
         self._shown: dict[int, list[Line]] = {}
 
     def compose(self) -> ComposeResult:
-        yield TopBar("7 · My workbook")
+        yield TopBar(f"{self.workbook.review_number} · {self.workbook.review.title}")
         with VerticalScroll(id="body", can_focus=True):
             for section in self.workbook.sections:
                 yield Static(
@@ -197,12 +196,10 @@ class ReviewScreen(KeptScreen):
             self.refresh_progress()
 
     def lines(self, section: Section) -> list[Line]:
-        if section.number == PRACTICE_SECTION:
-            app: Any = self.app
-            if not hasattr(app, "picks"):
-                return []
-            app.refresh_streak()
-            return practice_lines(app.picks, app.custom_decisions, app.streak, app.today())
+        if section.kind == "practice":
+            state = self.state
+            state.refresh_streak()
+            return practice_lines(state.picks, state.decisions, state.streak, state.today())
         return section_lines(section, self.answers, self.versions, self._width())
 
     def refresh_progress(self) -> None:

@@ -14,10 +14,12 @@ from textual.widgets import Input, Static, TextArea
 
 from screens.messages import FieldFocused, PutBack
 from screens.fields import AnswerArea, EntriesExercise, EntryRow, LineInput, ScaleChoice, ToggleExercise
-from screens.widgets import KeptScreen, KeyBar, Paragraph, PassageText, TopBar, plain
+from screens.base import WorkbookScreen
+from screens.widgets import KeyBar, Paragraph, PassageText, TopBar, plain
 from workbook import versions as versions_
 from workbook.content import Exercise, Passage, Section
 from workbook.progress import first_unanswered, section_progress
+from workbook.state import WorkbookState
 
 
 class VersionsHint(Static):
@@ -44,7 +46,7 @@ def field_of(widget: Widget | None) -> str | None:
     return None
 
 
-class SectionScreen(KeptScreen):
+class SectionScreen(WorkbookScreen):
     """A section of the article with its exercises."""
 
     AUTO_FOCUS = None
@@ -55,11 +57,11 @@ class SectionScreen(KeptScreen):
                 tooltip="earlier versions of the answer you are in: read them, put one back"),
     ]
 
-    def __init__(self, section: Section, answers: dict[str, Any], versions: dict[str, list[dict[str, Any]]]) -> None:
-        super().__init__(name=f"section-{section.number}", classes="section")
+    def __init__(self, section: Section, state: WorkbookState) -> None:
+        super().__init__(state, name=f"section-{section.number}", classes="section")
         self.section = section
-        self.answers = answers
-        self.versions = versions
+        self.answers = state.answers
+        self.versions = state.versions
 
     def compose(self) -> ComposeResult:
         yield TopBar(f"{self.section.number} · {self.section.title}")

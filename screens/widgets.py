@@ -17,6 +17,8 @@ from textual.screen import Screen
 from textual.scroll_view import ScrollView
 from textual.widgets import Static
 
+from screens.front import front
+
 
 def plain(text: str, style: str = "") -> Content:
     """User or article text as Content: shown literally, never parsed."""
@@ -57,12 +59,15 @@ class TopBar(Horizontal):
     def compose(self) -> ComposeResult:
         # Drawn with the current values, so the first frame needs no second layout pass.
         yield Static(plain(self.where), id="where")
-        yield Static(plain(getattr(self.app, "streak_line", "")), id="streak")
-        yield Static(plain(getattr(self.app, "status_line", "")), id="status")
+        app = front(self)
+        yield Static(plain(app.streak_line if app else ""), id="streak")
+        yield Static(plain(app.status_line if app else ""), id="status")
 
     def on_mount(self) -> None:
-        self.watch(self.app, "status_line", self._show_status, init=False)
-        self.watch(self.app, "streak_line", self._show_streak, init=False)
+        app = front(self)
+        if app is not None:
+            self.watch(app, "status_line", self._show_status, init=False)
+            self.watch(app, "streak_line", self._show_streak, init=False)
 
     def _show_status(self, text: str) -> None:
         self.query_one("#status", Static).update(plain(text))
@@ -104,7 +109,7 @@ def shown_keys(screen: Screen) -> list[tuple[str, str]]:
     seen: set[tuple[str, str]] = set()
     merged: dict[tuple[int, str, str], int] = {}
     app = screen.app
-    order = {b.id or b.key: n for n, b in enumerate(getattr(type(app), "BINDINGS", [])) if isinstance(b, Binding)}
+    order = {b.id or b.key: n for n, b in enumerate(type(app).BINDINGS) if isinstance(b, Binding)}
     actives = list(screen.active_bindings.values())
     # The app's keys last, in the order the app declares them.
     actives.sort(key=lambda a: (a.node is app, order.get(a.binding.id or a.binding.key, 0) if a.node is app else 0))

@@ -19,7 +19,7 @@ import uuid
 from datetime import date, timedelta
 from pathlib import Path
 
-from workbook.app import WorkbookApp
+from screens.app import WorkbookApp
 from workbook.storage import Changes, Store
 
 FRAME = 1 / 60

@@ -4,7 +4,7 @@ from pathlib import Path
 
 import pytest
 
-from workbook.app import WorkbookApp
+from screens.app import WorkbookApp
 from workbook.storage import Store
 
 

@@ -248,10 +248,11 @@ def say_unsaved(app) -> None:
     from workbook import rescue
 
     why = rescue.reason(app.saver.refused)
-    if app.rescued is not None:
+    rescued = app.autosave.rescued
+    if rescued is not None:
         line = (f"workbook: the last changes could not be written to the data folder ({why}). Everything, with them, "
-                f"is in the rescue copy {app.rescued.json_path} (to read: {app.rescued.markdown_path}); "
-                f"`workbook import {app.rescued.json_path}` brings it back.")
+                f"is in the rescue copy {rescued.json_path} (to read: {rescued.markdown_path}); "
+                f"`workbook import {rescued.json_path}` brings it back.")
     else:
         line = f"workbook: the last changes could not be written to the data folder ({why})."
     try:
@@ -315,7 +316,7 @@ def run_app(folder: Path, mouse: bool = True, view: str | None = None) -> int:
             return run_plain(store, notices)
         finally:
             os.close(session)
-    from workbook.app import WorkbookApp
+    from screens.app import WorkbookApp  # the Textual front end (the only place it is imported from here)
 
     app = WorkbookApp(store, notices=notices)
     # The day's backup is taken on the writer thread, in order with the saves, off the start-up path.
@@ -326,11 +327,11 @@ def run_app(folder: Path, mouse: bool = True, view: str | None = None) -> int:
         if not app.saver.save_now():
             say_unsaved(app)
         else:
-            app.rescue_superseded()
+            app.autosave.rescue_superseded()
         app.saver.close()
-        if not getattr(app, "switch_to_plain", False):
+        if not app.switch_to_plain:
             os.close(session)
-    if getattr(app, "switch_to_plain", False):  # "Switch to plain mode": the same workbook, as plain lines
+    if app.switch_to_plain:  # "Switch to plain mode": the same workbook, as plain lines
         try:
             return run_plain(store, [])
         finally:

@@ -146,8 +146,8 @@ class Position(_Stored):
         return {"screen": self.screen, "field": self.field, "last": self.last.to_dict() if self.last else None}
 
     def moved(self, screen: str, field: str | None) -> Position:
-        """The position after going to ``field`` on ``screen``: Home is never the place to continue from."""
-        return Position(screen, field, self.last if screen == "home" else Place(screen, field))
+        """The position after going to ``field`` on ``screen``: only a section is a place to continue from."""
+        return Position(screen, field, Place(screen, field) if screen.startswith("section-") else self.last)
 
 
 _PICK_FIELDS = tuple(f.name for f in fields(Pick) if f.name != "extra")

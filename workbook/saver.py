@@ -10,7 +10,7 @@ import contextlib
 import threading
 from collections.abc import Callable, Iterator
 from typing import Any
-from concurrent.futures import ThreadPoolExecutor
+from concurrent.futures import Future, ThreadPoolExecutor
 
 from workbook.storage import Changes, Store, StorageError
 
@@ -30,6 +30,16 @@ class Saver:
         """The changes waiting to be saved, to add to."""
         with self._lock:
             yield self._pending
+
+    def add(self, changes: Changes) -> None:
+        """Changes to save with the next write, on top of those already waiting."""
+        if changes:
+            with self._lock:
+                self._pending = self._pending.merge_under(changes)
+
+    def run(self, fn: Callable[[], Any]) -> Future[Any]:
+        """Run ``fn`` on the writer thread, after the writes handed over so far; its future."""
+        return self._executor.submit(fn)
 
     @property
     def unsaved(self) -> bool:

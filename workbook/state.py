@@ -181,11 +181,15 @@ class WorkbookState:
         """Take one item out of a list answer: ``value`` is the list without it, ``removed`` the item."""
         return self.set_answer(key, value, removed=removed)
 
-    def put_back(self, key: str, value: Any) -> Changes:
-        """An earlier version goes back as the answer; the text it replaces is kept as an earlier version."""
+    def put_back(self, key: str, value: Any, item: bool = False) -> Changes:
+        """An earlier version goes back as the answer; the text it replaces is kept as an earlier version.
+
+        ``item``: a removed list item goes back on its list (``value`` is the list with it), which
+        replaces nothing, so nothing is kept.
+        """
         value = tidy(value)
         self.answers[key] = value
-        return Changes(answers={key: value}, keep={key: "put-back"})
+        return Changes(answers={key: value}, keep={} if item else {key: "put-back"})
 
     def collect(self, values: Mapping[str, Any]) -> Changes:
         """Typing the front end has not reported yet (fields and their text): what differs is saved."""

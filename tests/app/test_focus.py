@@ -340,7 +340,7 @@ async def test_check_in_keys_work_from_the_card(make_app):
 def our_classes() -> list[type]:
     """Every screen and widget class in the screens package, and the app."""
     found = []
-    names = ["workbook.app", *(f"screens.{m.name}" for m in pkgutil.iter_modules(screens.__path__))]
+    names = [f"screens.{m.name}" for m in pkgutil.iter_modules(screens.__path__)]
     for name in names:
         module = importlib.import_module(name)
         for _, cls in inspect.getmembers(module, inspect.isclass):

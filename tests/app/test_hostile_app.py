@@ -8,7 +8,7 @@ from pathlib import Path
 
 from screens.messages import ExportRequested, ResetRequested, UndoResetRequested
 from workbook import storage, transfer
-from workbook.app import WorkbookApp
+from screens.app import WorkbookApp
 from workbook.storage import Changes, StorageError
 
 

@@ -109,7 +109,7 @@ async def test_the_second_session_sees_the_first_sessions_saved_answers_on_openi
 
 
 async def test_repair_notices_are_shown_as_plain_text(data_dir):
-    from workbook.app import WorkbookApp
+    from screens.app import WorkbookApp
 
     app = WorkbookApp(Store.open(data_dir), notices=["moved aside to /tmp/[bold]x[/] and /tmp/wb[/]y (kept)"])
     async with app.run_test(size=(80, 24), notifications=True) as pilot:

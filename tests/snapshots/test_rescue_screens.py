@@ -8,7 +8,7 @@ from pathlib import Path
 import pytest
 
 from screens.rescue import DiskRefused, OfferRescue
-from workbook.app import WorkbookApp
+from screens.app import WorkbookApp
 from workbook.rescue import RescueCopy
 from workbook.storage import Store
 

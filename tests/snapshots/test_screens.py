@@ -12,7 +12,7 @@ from pathlib import Path
 
 import pytest
 
-from workbook.app import WorkbookApp
+from screens.app import WorkbookApp
 from workbook.storage import Changes, Store
 
 # A fixed folder, so that the path shown on My data is the same on every machine.

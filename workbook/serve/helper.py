@@ -257,7 +257,7 @@ def warm() -> None:
     for name in ("textual.app", "textual.drivers.linux_driver", "textual._xterm_parser", "textual.scrollbar",
                  "textual.layouts.factory", "textual.layouts.vertical", "textual.layouts.horizontal",
                  "textual.layouts.grid", "textual.layouts.stream", "workbook.transfer", "workbook.storage",
-                 "workbook.saver", "workbook.rescue", "workbook.practice", "workbook.app", "screens"):
+                 "workbook.saver", "workbook.rescue", "workbook.practice", "screens.app", "screens"):
         try:
             importlib.import_module(name)
         except ImportError:

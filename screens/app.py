@@ -1,0 +1,257 @@
+"""WorkbookApp: the keys that work everywhere, and the messages up from the screens, passed to the state.
+
+Data goes down: every screen is built from the :class:`~workbook.state.WorkbookState`. Messages come
+up: a screen posts what the person did (:mod:`screens.messages`), the app asks the state to do it and
+hands the changes to the autosave. The navigator opens screens, the autosave saves, the commands fill
+the palette, and the jobs run slow work off the event loop.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import gc
+import os
+import random
+import signal
+from pathlib import Path
+
+from textual import events, on
+from textual.binding import Binding
+from textual.screen import Screen
+
+import styles
+from screens import commands
+from screens.autosave import Autosave, ChangedElsewhere, Saved, plain_text
+from screens.front import Front
+from screens.jobs import Jobs
+from screens.messages import (
+    AnswerChanged, DecisionAdded, ExportRequested, FieldFocused, PickChanged, PickMade, PutBack, ResetRequested,
+    SettingChanged, UndoResetRequested,
+)
+from screens.navigator import Navigator
+from screens.theme import HIGH_CONTRAST, WORKBOOK
+from workbook import practice
+from workbook.state import WorkbookState
+from workbook.storage import Store
+
+
+class WorkbookApp(Front):
+    TITLE = "Self-Trust Workbook"
+    CSS_PATH = [styles.path(f"{name}.tcss") for name in ("app", "home", "section", "practice", "review", "data", "rescue")]
+    COMMAND_PALETTE_BINDING = "ctrl+o"
+    # Every key is declared once, here and on each screen or widget: the key bar and F1 help read
+    # the bindings (``description`` for the bar, ``tooltip`` for the help's longer words).
+    BINDINGS = [
+        Binding("ctrl+n", "next_section", "Next", priority=True, id="next-section", tooltip="next section, also while typing"),
+        Binding("ctrl+p", "previous_section", "Previous", priority=True, id="previous-section", tooltip="previous section, also while typing"),
+        Binding("ctrl+g", "home", "Home", priority=True, show=False, id="home-ctrl-g",
+                tooltip="back to Home (for slow links, where a lone escape can be mistaken)"),
+        # Priority, so the field changes before the next key is handed on: "rest<tab>3" typed in one
+        # burst (or arriving in one packet over SSH) puts the 3 in the next field, not this one.
+        Binding("tab", "focus_next", "Next field", priority=True, show=False, id="next-field",
+                tooltip="next thing to answer or press (the page scrolls with it)"),
+        Binding("shift+tab", "focus_previous", "Previous field", priority=True, show=False, id="previous-field",
+                tooltip="previous thing to answer or press"),
+        Binding("f1", "help", "Help", id="help", tooltip="this help: every key of every screen"),
+        Binding("question_mark", "help", "Help", show=False, id="help-question", tooltip="help, when not typing"),
+        Binding("ctrl+q", "quit", "Quit", priority=True, id="quit", tooltip="save and quit"),
+        Binding("f2", "plain_mode", "Plain mode", show=False, id="plain-mode",
+                tooltip="Switch to plain mode: plain lines for screen readers and braille (remembered)"),
+        Binding("ctrl+o", "command_palette", "Palette", priority=True, id="palette",
+                tooltip="command palette: sections, export, reset, help, theme, cursor blink"),
+    ]
+
+    def __init__(self, store: Store, *, blink_cursor: bool = False, clock: practice.Clock = practice.system_clock,
+                 notices: list[str] | None = None, rng: random.Random | None = None) -> None:
+        super().__init__()
+        self.rng = rng or random.Random()  # which decision card comes next
+        # Hosted by `workbook serve`: no way out to a shell, nothing written outside the profile.
+        self.hosted = os.environ.get("WORKBOOK_HOSTED") == "1"
+        self.notices = list(notices or [])
+        self.state = WorkbookState(store, clock=clock)
+        self.store, self.answers, self.picks, self.settings = store, self.state.answers, self.state.picks, self.state.settings
+        self.blink_cursor = blink_cursor or self.settings.get("cursor_blink") is True
+        self.autosave, self.navigator, self.jobs = Autosave(self), Navigator(self), Jobs(self)
+        self.saver = self.autosave.saver
+        self.streak_line = self.state.streak_line
+        self.switch_to_plain = False  # set by F2: __main__ runs plain mode once the screen is given back
+
+    # -- screens ---------------------------------------------------------------------
+    def on_mount(self) -> None:
+        self.register_theme(HIGH_CONTRAST)
+        self.register_theme(WORKBOOK)
+        theme = self.settings.get("theme")
+        self.theme = theme if isinstance(theme, str) and theme in self.available_themes else WORKBOOK.name
+        self.watch(self, "theme", self._remember_theme, init=False)
+        self.push_screen(self.navigator.screen("home"))
+        loop = asyncio.get_running_loop()
+        for sig in (signal.SIGHUP, signal.SIGTERM):
+            loop.add_signal_handler(sig, self.autosave.hang_up)
+        self.call_after_refresh(self.navigator.welcome_back if self.state.resume else self.autosave.offer_rescue)
+        # Everything loaded so far lives as long as the app: keep it out of the garbage collector's
+        # full passes, which otherwise walk 10,000 decisions and pause the interface for ~10 ms.
+        self.call_after_refresh(gc.freeze)
+        for notice in self.notices:
+            self.notify(plain_text(notice), severity="warning", timeout=30)
+
+    async def on_event(self, event: events.Event) -> None:
+        # Keys typed while a screen is being opened wait until its field has the cursor, then go on in order.
+        if not self.navigator.hold(event):
+            await self.handle_key(event)
+
+    async def handle_key(self, event: events.Event) -> None:
+        """An event, a key first offered to the screen on show (see :meth:`WorkbookScreen.take_key`)."""
+        if not self.navigator.take_key(event):
+            await super().on_event(event)
+
+    def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
+        # "Previous" from Home leads nowhere: not shown there (the key bar keeps room for the rest).
+        return not (action == "previous_section" and self._screen_stack and self.screen.name == "home")
+
+    async def action_open_section(self, number: int) -> None:
+        if 1 <= number <= self.state.last_number:
+            await self.navigator.show(f"section-{number}")
+
+    async def action_home(self) -> None:
+        await self.navigator.show("home")
+
+    async def action_next_section(self) -> None:
+        number = self.navigator.current_number() + 1
+        await (self.navigator.show("home") if number > self.state.last_number else self.action_open_section(number))
+
+    async def action_previous_section(self) -> None:
+        number = self.navigator.current_number() - 1
+        await (self.navigator.show("home") if number < 1 else self.action_open_section(number))
+
+    async def action_resume(self) -> None:
+        """Go back to the last section and field the person was in; on a first run, section 1."""
+        last = self.state.position.last if self.state.position else None
+        await (self.navigator.show(last.screen, last.field) if last else self.action_open_section(1))
+
+    async def action_my_data(self) -> None:
+        await self.navigator.show("data")
+
+    def action_help(self) -> None:
+        from screens.help import HelpScreen
+
+        if not isinstance(self.screen, HelpScreen):
+            self.push_screen(HelpScreen())
+
+    async def action_quit(self) -> None:
+        self.autosave.quit()
+
+    async def action_plain_mode(self) -> None:
+        """Leave the full screen for plain mode (workbook/plain.py), remembered for this data folder."""
+        self.autosave.add(self.state.set_setting("plain", True), delay=True)
+        self.switch_to_plain = True
+        await self.action_quit()
+
+    def action_suspend_process(self) -> None:
+        if not self.hosted:
+            super().action_suspend_process()
+
+    def get_system_commands(self, screen: Screen):
+        return commands.system_commands(self, super().get_system_commands(screen))
+
+    def toggle_blink(self) -> None:
+        """Cursor blink on or off, for every field, remembered."""
+        self.blink_cursor = not self.blink_cursor
+        for name in ["home", "data", *self.navigator.section_names()]:
+            if self.is_screen_installed(name):
+                for field in self.get_screen(name).query("TextArea, Input"):
+                    field.cursor_blink = self.blink_cursor  # type: ignore[attr-defined]
+        self.post_message(SettingChanged("cursor_blink", self.blink_cursor))
+
+    def _remember_theme(self, theme: str) -> None:
+        if self.settings.get("theme") != theme:
+            self.post_message(SettingChanged("theme", theme))
+
+    def on_resize(self, event: events.Resize) -> None:
+        self.navigator.resized(event)
+
+    def _rescue_places(self) -> list[Path] | None:
+        """Where rescue copies go. Hosted: only beside the profile (the server's own folder); else the usual places."""
+        return [self.store.folder.resolve().parent] if self.hosted else None
+
+    # -- messages up: the state does it, the autosave saves it ---------------------------------
+    @on(AnswerChanged)
+    def _answer_changed(self, message: AnswerChanged) -> None:
+        changes = self.state.set_answer(message.key, message.value, removed=message.removed)
+        if message.removed:
+            self.notify("Removed. It is kept as an earlier version: ctrl+e puts it back.", timeout=5)
+        self.navigator.refresh()
+        self.autosave.add(changes, message.immediate)
+
+    @on(PutBack)
+    async def _put_back(self, message: PutBack) -> None:
+        """An earlier version goes back in its field; the text there becomes an earlier version."""
+        self.autosave.save_now()  # what was typed there first: it becomes the earlier version
+        self.saver.add(self.state.put_back(message.key, message.value, item=message.item))
+        await self.navigator.rebuild(message.field or message.key)  # its fields show the old text
+        if message.item:
+            self.notify("The item is back on the list.", timeout=5)
+        else:
+            self.notify("The earlier version is back; the text it replaced is kept as an earlier version.", timeout=6)
+
+    @on(PickMade)
+    def _pick_made(self, message: PickMade) -> None:
+        changes = self.state.add_pick(message.pick)
+        self.navigator.refresh()
+        self.autosave.add(changes, immediate=True)
+
+    @on(PickChanged)
+    def _pick_changed(self, message: PickChanged) -> None:
+        changes = self.state.update_pick(message.pick_id, **message.changes)
+        if "checkin" in message.changes:
+            self.navigator.refresh()
+        self.autosave.add(changes, message.immediate)
+
+    @on(DecisionAdded)
+    def _decision_added(self, message: DecisionAdded) -> None:
+        self.autosave.add(self.state.add_decision(message.decision), immediate=True)
+
+    @on(SettingChanged)
+    def _setting_changed(self, message: SettingChanged) -> None:
+        self.autosave.add(self.state.set_setting(message.name, message.value), immediate=True)
+
+    @on(FieldFocused)
+    def _field_focused(self, message: FieldFocused) -> None:
+        self.autosave.add(self.state.move_to(message.screen_name, message.field), delay=True)
+
+    @on(Saved)
+    def _saved(self, message: Saved) -> None:
+        self.autosave.saved(message.ok)
+
+    @on(ChangedElsewhere)
+    async def _changed_elsewhere(self) -> None:
+        for notice in self.state.store.take_notices():  # the file was damaged underneath us, and repaired
+            self.notify(plain_text(notice), severity="warning", timeout=30)
+        await self.reload_data(home=False)
+
+    async def reload_data(self, home: bool) -> None:
+        """After a reset, undo, restore or another session's save: read everything again, rebuild the screens."""
+        self.autosave.save_and_close()  # our own typing first, so the re-read includes it
+        self.autosave.take_kept()
+        self.state.reload()
+        self.autosave.show_notes()
+        if home:
+            await self.navigator.show("home")
+        self.navigator.drop_stale(mark_current=True)
+        self.navigator.refresh()
+        if self.screen in self.navigator.stale:
+            # The screen on show holds the old answers: build it again at once, in the same field,
+            # so nothing typed next lands in a field that no longer shows what is saved.
+            await self.navigator.show(self.screen.name or "home", self.navigator.focused_field())
+
+    # -- my data: off the event loop, after the saves handed over before -------------------------
+    @on(ExportRequested)
+    async def _export_requested(self, message: ExportRequested) -> None:
+        await self.jobs.export(message.fmt)
+
+    @on(ResetRequested)
+    async def _reset_requested(self, message: ResetRequested) -> None:
+        await self.jobs.reset(message.scope, message.section)
+
+    @on(UndoResetRequested)
+    async def undo_reset(self) -> None:
+        await self.jobs.undo_reset()

@@ -1,0 +1,181 @@
+"""The navigator: which screen is on show, built when first opened, rebuilt when its data went stale.
+
+It also holds the keys typed while a screen is opening (they go on, in order, once its field has
+the cursor) and puts up the too-small notice when the terminal is below 60×20.
+"""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING
+
+from textual import events
+from textual.screen import Screen
+
+from screens.base import WorkbookScreen
+
+if TYPE_CHECKING:
+    from screens.app import WorkbookApp
+
+
+class Navigator:
+    """Opens screens for the app; the app calls :meth:`show` and nothing else opens a section."""
+
+    def __init__(self, app: WorkbookApp) -> None:
+        self.app = app
+        self.state = app.state
+        self.stale: set[Screen] = set()
+        self._opening = 0  # screens being opened right now
+        self._held_keys: list[events.Key] = []
+
+    # -- building --------------------------------------------------------------
+    def screen(self, name: str) -> Screen:
+        """The screen called ``name``, built from the state when first asked for."""
+        app = self.app
+        if not app.is_screen_installed(name):
+            app.install_screen(self._build(name), name)
+        return app.get_screen(name)
+
+    def _build(self, name: str) -> WorkbookScreen:
+        # Section screens (and TextArea with them) are imported when first opened: a faster first screen.
+        state = self.state
+        if name == "home":
+            from screens.home import HomeScreen
+
+            return HomeScreen(state)
+        if name == "data":
+            from screens.data import DataScreen
+
+            return DataScreen(state)
+        number = int(name.removeprefix("section-"))
+        if number == state.review_number:
+            from screens.review import ReviewScreen
+
+            return ReviewScreen(state)
+        section = state.workbook.section(number)
+        if section.kind == "practice":
+            from screens.practice import PracticeScreen
+
+            return PracticeScreen(section, state, self.app.rng)
+        from screens.section import SectionScreen
+
+        return SectionScreen(section, state)
+
+    def section_names(self) -> list[str]:
+        """The names of every section screen, in order."""
+        return [f"section-{n}" for n in range(1, self.state.last_number + 1)]
+
+    def current_number(self) -> int:
+        """The section on show (0: Home or another screen)."""
+        name = self.app.screen.name or "home"
+        return int(name.removeprefix("section-")) if name.startswith("section-") else 0
+
+    def workbook_screen(self) -> WorkbookScreen | None:
+        """The screen on show, when it is one of the workbook's own (not a dialog)."""
+        stack = self.app.screen_stack  # empty while the app starts or closes
+        return stack[-1] if stack and isinstance(stack[-1], WorkbookScreen) else None
+
+    def refresh(self) -> None:
+        """Data down: the screen on show redraws what depends on the data; the top bar's streak too."""
+        screen = self.workbook_screen()
+        if screen is not None:
+            screen.refresh_progress()
+        self.app.streak_line = self.state.streak_line
+
+    async def welcome_back(self) -> None:
+        """At start, with a saved place: open it, say welcome back, then offer a rescue copy if there is one."""
+        resume = self.state.resume
+        if resume is not None and resume.screen != "home":
+            await self.show(resume.screen, resume.field)
+        self.app.status_line = "Welcome back"
+        self.app.autosave.offer_rescue()
+
+    # -- keys while opening ----------------------------------------------------------
+    def hold(self, event: events.Event) -> bool:
+        """A key typed while a screen is opening waits (True); it goes on once the field has the cursor."""
+        if isinstance(event, events.Key) and self._opening:
+            self._held_keys.append(event)
+            return True
+        return False
+
+    def take_key(self, event: events.Event) -> bool:
+        """A key the focused tick or button would drop goes to a text field, in the order the keys came."""
+        screen = self.workbook_screen()
+        return isinstance(event, events.Key) and screen is not None and screen.take_key(event)
+
+    # -- opening ---------------------------------------------------------------------------
+    async def show(self, name: str, field: str | None = None) -> None:
+        """Open the screen ``name`` with the cursor in ``field``; keys typed meanwhile follow."""
+        from screens.too_small import TooSmallScreen
+
+        if isinstance(self.app.screen, TooSmallScreen):
+            return  # nothing to show until the terminal is large enough
+        self._opening += 1
+        try:
+            await self._open(name, field)
+        finally:
+            self._opening -= 1
+        if not self._opening:
+            held, self._held_keys = self._held_keys, []
+            for key in held:
+                await self.app.handle_key(key)
+
+    async def _open(self, name: str, field: str | None) -> None:
+        app = self.app
+        app.autosave.save_now()
+        app.autosave.check_elsewhere()
+        if app.screen in self.stale and app.screen.name == name:
+            await app.switch_screen("home")  # leave the stale screen so it can be rebuilt
+            self.drop_stale()
+        screen = self.screen(name)
+        if app.screen is not screen:
+            await app.switch_screen(screen)
+        self.drop_stale()
+        if isinstance(screen, WorkbookScreen):
+            screen.refresh_progress()
+            screen.focus_field(field)
+        app.autosave.add(self.state.move_to(name, field), delay=True)
+
+    async def rebuild(self, field: str | None = None) -> None:
+        """The screen on show was built from data since replaced: build it afresh, the cursor in ``field``."""
+        name = self.app.screen.name or "home"
+        self.stale.add(self.app.screen)
+        await self.show(name, field)
+
+    def focused_field(self) -> str | None:
+        """The answer field with the cursor, if any."""
+        from screens.section import field_of
+
+        return field_of(self.app.focused)
+
+    def drop_stale(self, mark_current: bool = False) -> None:
+        """Uninstall section screens built from old data.
+
+        After a reload (``mark_current``) every section screen is stale: those not on show go at
+        once, the one on show is marked and goes once the person has left it.
+        """
+        app = self.app
+        for name in self.section_names():
+            if not app.is_screen_installed(name):
+                continue
+            screen = app.get_screen(name)
+            if screen is app.screen:
+                if mark_current:
+                    self.stale.add(screen)
+            elif mark_current or screen in self.stale:
+                self.stale.discard(screen)
+                app.uninstall_screen(name)
+
+    # -- the terminal's size --------------------------------------------------------------------
+    def resized(self, event: events.Resize) -> None:
+        """Below 60×20 a notice replaces the layout; it goes away when the terminal grows."""
+        from screens.too_small import MIN_HEIGHT, MIN_WIDTH, TooSmallScreen
+
+        app = self.app
+        small = event.size.width < MIN_WIDTH or event.size.height < MIN_HEIGHT
+        showing = isinstance(app.screen, TooSmallScreen)
+        if small and not showing:
+            app.push_screen(TooSmallScreen())
+        elif small and showing:
+            app.screen.show_size()
+        elif showing:
+            app.pop_screen()
