@@ -17,7 +17,7 @@ from __future__ import annotations
 
 import random
 import tomllib
-from collections.abc import Callable, Iterable, Sequence
+from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta, timezone, tzinfo
 from functools import cache
@@ -223,11 +223,17 @@ class Summary:
     pending: tuple[dict[str, Any], ...]  # picks waiting for a check-in, newest first
 
 
-def summarise(picks: Sequence[dict[str, Any]], pending_limit: int = 3) -> Summary:
+def summarise(picks: Sequence[Mapping[str, Any]], pending_limit: int = 3) -> Summary:
+    """The picks in numbers: how many, how they aligned, the check-ins waiting (newest first).
+
+    ``picks`` are stored documents or :class:`workbook.records.Pick` records (read by attribute:
+    the game opens with 10,000 of them).
+    """
     aligned = {a: 0 for a in ALIGNED}
     pending = []
-    for pick in picks:
-        checkin = pick.get("checkin")
+    records = bool(picks) and not isinstance(picks[0], dict)
+    checkins = [p.checkin for p in picks] if records else [p.get("checkin") for p in picks]  # type: ignore[attr-defined]
+    for pick, checkin in zip(picks, checkins):
         if checkin in aligned:
             aligned[checkin] += 1
         elif checkin is None:
@@ -250,5 +256,9 @@ def new_pick(decision: Decision, option: int, now: datetime, zone: tzinfo | None
     }
 
 
-def practice_days_of(picks: Iterable[dict[str, Any]]) -> set[date]:
-    return {date.fromisoformat(p["day"]) for p in picks if p.get("day")}
+def practice_days_of(picks: Iterable[Mapping[str, Any]]) -> set[date]:
+    """The days with at least one pick (documents or records); each day's text is read once."""
+    picks = list(picks)
+    records = bool(picks) and not isinstance(picks[0], dict)
+    days = {p.day for p in picks} if records else {p.get("day") for p in picks}  # type: ignore[attr-defined]
+    return {date.fromisoformat(day) for day in days if day}

@@ -12,7 +12,7 @@ export) take records and documents alike.
 from __future__ import annotations
 
 import uuid
-from collections.abc import Iterator, Mapping
+from collections.abc import Iterable, Iterator, Mapping
 from dataclasses import dataclass, field, fields
 from datetime import datetime, tzinfo
 from typing import Any
@@ -62,17 +62,32 @@ class Pick(_Stored):
     @classmethod
     def from_dict(cls, doc: dict[str, Any]) -> Pick:
         """A stored pick as a record."""
+        if _PICK_NAMES.issuperset(doc):  # the usual case, and the fast one (10,000 picks at start)
+            return cls(**doc)
         known, extra = _split(doc, _PICK_FIELDS)
         return cls(**known, extra=extra)
+
+    @classmethod
+    def from_dicts(cls, docs: Iterable[dict[str, Any]]) -> list[Pick]:
+        """Stored picks as records, in one pass (10,000 of them at start)."""
+        names = _PICK_NAMES
+        return [cls(**doc) if names.issuperset(doc) else cls.from_dict(doc) for doc in docs]
 
     def to_dict(self) -> dict[str, Any]:
         """The pick as the store keeps it."""
         return {**self.extra, **{name: getattr(self, name) for name in _PICK_FIELDS}}
 
     def __getitem__(self, key: str) -> Any:
-        if key in _PICK_FIELDS:
+        if key in _PICK_NAMES:
             return getattr(self, key)
         return self.extra[key]
+
+    def get(self, key: str, default: Any = None) -> Any:
+        """``pick.get("checkin")`` as on the stored form, without the generic Mapping's try/except
+        (the rules walk 10,000 picks with it when the game opens)."""
+        if key in _PICK_NAMES:
+            return getattr(self, key)
+        return self.extra.get(key, default)
 
     @classmethod
     def new(cls, decision: practice.Decision, option: int, now: datetime, zone: tzinfo | None = None) -> Pick:
@@ -151,3 +166,4 @@ class Position(_Stored):
 
 
 _PICK_FIELDS = tuple(f.name for f in fields(Pick) if f.name != "extra")
+_PICK_NAMES = frozenset(_PICK_FIELDS)

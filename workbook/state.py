@@ -74,7 +74,7 @@ class WorkbookState:
         self.answers.update(tidy(self.store.answers()))
         self.versions.clear()
         self.versions.update(versions_.by_key(self.store.versions()))
-        self.picks[:] = [Pick.from_dict(doc) for doc in self.store.picks()]
+        self.picks[:] = Pick.from_dicts(self.store.picks())
         self.decisions[:] = [Decision.from_dict(doc) for doc in self.store.custom_decisions()]
         self.settings.clear()
         self.settings.update(self.store.settings())
