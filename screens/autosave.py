@@ -18,7 +18,7 @@ from textual.message import Message
 from textual.timer import Timer
 
 from screens.widgets import plain
-from workbook import rescue, transfer
+from workbook import exchange, rescue
 from workbook.saver import Saver
 from workbook.storage import Changes, StorageError
 from workbook.text import clean
@@ -188,7 +188,7 @@ class Autosave:
             self.save_and_close()
             try:
                 data = rescue.read(copy)
-                await app.jobs.run(lambda: transfer.import_data(self.state.store, data))  # after the usual automatic backup
+                await app.jobs.run(lambda: exchange.import_data(self.state.store, data))  # after the usual automatic backup
             except (OSError, StorageError) as exc:
                 app.notify(plain_text(f"The rescue copy is not in yet: {rescue.reason(exc)}. It is kept, and the next start offers it again."), severity="warning", timeout=12)
                 return

@@ -15,7 +15,7 @@ from screens.confirm import ConfirmReset
 from screens.messages import ExportRequested, ResetRequested, UndoResetRequested
 from screens.base import WorkbookScreen
 from screens.widgets import KeyBar, Paragraph, TopBar, plain
-from workbook import transfer
+from workbook import backups, resets
 from workbook.state import WorkbookState
 from workbook.wording import moment_label
 
@@ -58,11 +58,11 @@ class DataScreen(WorkbookScreen):
 
     def refresh_progress(self) -> None:
         store = self.state.store
-        last = transfer.last_reset(store)
+        last = backups.last_reset(store)
         undo = self.query_one("#undo", Button)
         undo.disabled = last is None
         undo.label = f"Undo last reset (from {moment_label(last.taken, self.state.today())})" if last else "Undo last reset"
-        count = len(transfer.backups(store))
+        count = len(backups.backups(store))
         self.query_one("#data-where", Static).update(
             plain(f"\nYour data folder: {store.folder}\nBackups kept there: {count} (one a day, and before any reset or import).")
         )
@@ -90,5 +90,5 @@ class DataScreen(WorkbookScreen):
 
     @work
     async def confirm_reset(self, scope: str, section: int | None) -> None:
-        if await self.app.push_screen_wait(ConfirmReset(transfer.describe_reset(scope, section))):
+        if await self.app.push_screen_wait(ConfirmReset(resets.describe_reset(scope, section))):
             self.post_message(ResetRequested(scope, section))

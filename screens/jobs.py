@@ -8,7 +8,7 @@ from collections.abc import Callable
 from typing import TYPE_CHECKING, TypeVar
 
 from screens.autosave import plain_text
-from workbook import transfer
+from workbook import exchange, resets
 from workbook.storage import StorageError
 
 if TYPE_CHECKING:
@@ -39,7 +39,7 @@ class Jobs:
         """Write an export ("markdown" or "json") and say where; My data shows it too."""
         app = self.app
         try:
-            path = await self.run(lambda: transfer.write_export(self.store, fmt))
+            path = await self.run(lambda: exchange.write_export(self.store, fmt))
         except (OSError, StorageError) as exc:
             app.notify(plain_text(f"The export could not be written: {why(exc)}"), severity="warning")
             return
@@ -52,7 +52,7 @@ class Jobs:
         """Erase what the person confirmed (after a backup) and read everything again."""
         app = self.app
         try:
-            await self.run(lambda: transfer.reset(self.store, scope, section))
+            await self.run(lambda: resets.reset(self.store, scope, section))
         except (OSError, StorageError) as exc:
             app.notify(plain_text(f"Nothing was erased: {why(exc)}"), severity="warning")
             return
@@ -63,7 +63,7 @@ class Jobs:
         """Put back what the last reset erased, keeping what was written since."""
         app = self.app
         try:
-            undone = await self.run(lambda: transfer.undo_reset(self.store))
+            undone = await self.run(lambda: resets.undo_reset(self.store))
         except (OSError, StorageError) as exc:
             app.notify(plain_text(f"Nothing was changed: {why(exc)}"), severity="warning")
             return

@@ -21,7 +21,8 @@ from pathlib import Path
 
 import pytest
 
-from workbook import storage, transfer
+from workbook import backups as backups_
+from workbook import storage
 from workbook.storage import Store
 
 sys.path.insert(0, str(Path(__file__).parent / "unit"))
@@ -326,7 +327,7 @@ def test_export_status_and_backups_take_no_lock_and_create_nothing(tmp_path):
 def test_restore_uses_only_the_workbooks_own_backups(tmp_path):
     folder = seeded(tmp_path / "data")
     store = Store.open(folder)
-    real = transfer.backup(store, "daily")
+    real = backups_.backup(store, "daily")
     backups = folder / "backups"
     elsewhere = tmp_path / "elsewhere.json"
     evil = json.loads((folder / storage.DB_NAME).read_text())

@@ -197,7 +197,7 @@ def test_two_windows_typing_in_one_field_keep_both_texts_and_both_say_so(tmp_pat
     assert store.answers()["what-is.own-words"] == "from A more"
     kept = {v["value"]: v["why"] for v in store.versions()}
     assert kept == {"from A": "window", "from B": "window"}
-    from workbook import transfer
+    from workbook import exchange
 
-    md = transfer.export_markdown(store)
+    md = exchange.export_markdown(store)
     assert "> from A more" in md and "> from B" in md and "from another window" in md

@@ -161,16 +161,16 @@ def ask(question: str) -> str:
 
 def open_store(folder: Path):
     """The store, repaired if need be; what happened is said on standard error."""
-    from workbook import transfer
+    from workbook import backups
 
-    store, notices = transfer.open_store(folder)
+    store, notices = backups.open_store(folder)
     for notice in notices:
         print(f"workbook: {notice}", file=sys.stderr)
     return store, notices
 
 
 def run_command(args: argparse.Namespace, folder: Path) -> int:
-    from workbook import practice, transfer
+    from workbook import backups, exchange, practice, resets, status
     from workbook.storage import Store
     from workbook.text import clean
 
@@ -184,53 +184,53 @@ def run_command(args: argparse.Namespace, folder: Path) -> int:
     # Reading commands only read: no lock, no file or folder made, so they work on a read-only folder.
     if args.command == "status":
         store = Store.read_only(folder)
-        info = transfer.status(store, practice.local_day(practice.system_clock()))
-        print(clean(json.dumps(info) if args.json else transfer.status_line(info)))
+        info = status.status(store, practice.local_day(practice.system_clock()))
+        print(clean(json.dumps(info) if args.json else status.status_line(info)))
         return 0
     if args.command == "backups":
-        found = transfer.backups(Store(folder))
+        found = backups.backups(Store(folder))
         if not found:
             print("No backups yet. One is taken each day you open the workbook, and before any reset or import.")
         else:
-            print("\n".join(transfer.backup_lines(found, practice.local_day(practice.system_clock()))))
+            print("\n".join(status.backup_lines(found, practice.local_day(practice.system_clock()))))
         return 0
     if args.command == "export":
         if sys.stdout is None and not args.output:
             raise Fail("nothing was exported: standard output is closed (use -o FILE)")
         store = Store.read_only(folder)
-        text = transfer.export_markdown(store) if args.format == "markdown" else transfer.export_json(store)
+        text = exchange.export_markdown(store) if args.format == "markdown" else exchange.export_json(store)
         if args.output:
-            transfer.write_output(Path(args.output).expanduser(), text.encode("utf-8"), force=args.force)
+            exchange.write_output(Path(args.output).expanduser(), text.encode("utf-8"), force=args.force)
             print(clean(f"Wrote {args.output}"))
         else:
             sys.stdout.write(text)
         return 0
     if args.command == "import":
-        data = transfer.read_export(Path(args.file).expanduser())  # checked before anything is opened
+        data = exchange.read_export(Path(args.file).expanduser())  # checked before anything is opened
     store, _ = open_store(folder)
     if args.command == "reset":
-        scope, section = transfer.reset_scope(
+        scope, section = resets.reset_scope(
             "game" if args.game else "section" if args.section is not None else "all", args.section
         )
-        what = transfer.describe_reset(scope, section)
+        what = resets.describe_reset(scope, section)
         note = ""
-        if args.section == transfer.practice_section():
+        if args.section == resets.practice_section():
             note = "Section 5 is the decisions practice: resetting it erases all of it, the same as --game.\n"
             if args.yes:
                 print(note, end="")
         target = {"all": "everything", "game": "the whole decisions practice"}.get(scope, f"section {section}")
         confirm(f"Type RESET to erase {target} (a backup is taken first): ", "RESET", args.yes,
                 preface=f"{note}This erases {what}. `workbook restore` brings it back.")
-        transfer.reset(store, scope, section)
+        resets.reset(store, scope, section)
         print(f"Done: erased {what}. “Undo last reset” in the workbook's My data brings it back, keeping anything written since.")
     elif args.command == "restore":
-        replaced = transfer.restore_would_replace(store, args.name)
+        replaced = backups.restore_would_replace(store, args.name)
         if replaced:
             answers = "1 answer was" if replaced == 1 else f"{replaced} answers were"
             print(f"{answers} written since that backup; restoring keeps them as earlier versions (ctrl+e in the workbook).")
             if can_ask():
                 confirm("Type RESTORE to restore that backup: ", "RESTORE", args.yes)
-        chosen = transfer.restore(store, args.name)
+        chosen = backups.restore(store, args.name)
         print(f"Restored the backup {chosen.name} (what was there before is backed up too).")
     elif args.command == "import":
         if store.answers() or store.picks():
@@ -238,7 +238,7 @@ def run_command(args: argparse.Namespace, folder: Path) -> int:
                 clean(f"Type IMPORT to replace your whole workbook with {args.file} (a backup is taken first): "),
                 "IMPORT", args.yes,
             )
-        transfer.import_data(store, data)
+        exchange.import_data(store, data)
         print(clean(f"Imported {args.file}: {len(data['answers'])} answers, {len(data['picks'])} decisions."))
     return 0
 
@@ -277,13 +277,13 @@ def run_plain(store, notices: list[str]) -> int:
     """The workbook as plain lines on standard input and output (see workbook/plain.py)."""
     import io
 
-    from workbook import plain, transfer
+    from workbook import backups, plain
     from workbook.saver import Saver
     from workbook.state import WorkbookState
 
     state = WorkbookState(store)
     saver = Saver(store)
-    saver.then(lambda: transfer.daily_backup(store), lambda taken: None)
+    saver.then(lambda: backups.daily_backup(store), lambda taken: None)
     inp = io.TextIOWrapper(sys.stdin.buffer, encoding="utf-8", errors="replace", newline="")
     out = io.TextIOWrapper(sys.stdout.buffer, encoding="utf-8", errors="replace", line_buffering=True)
     try:
@@ -298,11 +298,11 @@ def run_plain(store, notices: list[str]) -> int:
 
 def run_app(folder: Path, mouse: bool = True, view: str | None = None) -> int:
     """The workbook: full-screen, or plain (``view`` "plain", "full", or None to choose)."""
-    from workbook import transfer
+    from workbook import backups
 
     from workbook.storage import Changes, join_session
 
-    store, notices = transfer.open_store(folder)
+    store, notices = backups.open_store(folder)
     session, others = join_session(store.folder)
     if others:
         notices.append(
@@ -320,7 +320,7 @@ def run_app(folder: Path, mouse: bool = True, view: str | None = None) -> int:
 
     app = WorkbookApp(store, notices=notices)
     # The day's backup is taken on the writer thread, in order with the saves, off the start-up path.
-    app.saver.then(lambda: transfer.daily_backup(store), lambda taken: None)
+    app.saver.then(lambda: backups.daily_backup(store), lambda taken: None)
     try:
         app.run(mouse=mouse)
     finally:

@@ -19,7 +19,7 @@ import textwrap
 from datetime import date, timedelta
 from typing import Any, TextIO
 
-from workbook import practice, progress, transfer
+from workbook import practice, progress, resets
 from workbook import versions as versions_
 from workbook.content import Exercise, Passage, Section
 from workbook.records import Decision, Pick
@@ -680,7 +680,7 @@ class Plain:
             if reply:
                 self.say("Nothing was erased.")
             return
-        self.say(f"This erases {transfer.describe_reset(scope, section)}. A backup is taken first, and "
+        self.say(f"This erases {resets.describe_reset(scope, section)}. A backup is taken first, and "
                  "undo the last reset, on My data, brings it back.")
         word = self.ask(f"To go on, type {WORD} in capitals. Anything else keeps everything.")
         if word != WORD:

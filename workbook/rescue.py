@@ -3,7 +3,7 @@
 No Textual here. The copy is the workbook as it would be with the unsaved changes written: the
 stored data with the saver's pending :class:`~workbook.storage.Changes` applied in memory, as the
 usual JSON export (which ``workbook import`` takes) and the usual Markdown export, both from
-:mod:`workbook.transfer`. Both files are 0600, in the first place that takes them: the data folder's
+:mod:`workbook.exchange`. Both files are 0600, in the first place that takes them: the data folder's
 parent, the home folder, the temporary folder.
 
 How the next start finds a copy: by its name, in those same places. A copy is called
@@ -31,7 +31,7 @@ from typing import Any
 
 from tinydb.storages import Storage
 
-from workbook import transfer
+from workbook import backups, exchange
 from workbook.storage import Changes, Store, StorageError, atomic_write, encode
 
 PREFIX = "workbook-rescue-"
@@ -157,7 +157,7 @@ def texts(store: Store, pending: Changes, now: datetime | None = None) -> tuple[
     """The rescue copy's JSON (an ordinary export) and Markdown."""
     now = now or datetime.now(timezone.utc)
     memory = with_pending(store, pending)
-    return transfer.export_json(memory, now), transfer.export_markdown(memory, now)
+    return exchange.export_json(memory, now), exchange.export_markdown(memory, now)
 
 
 # -- where it goes, and finding it again ---------------------------------------------------------
@@ -259,5 +259,5 @@ def read(copy: RescueCopy) -> dict[str, Any]:
     try:
         text = copy.json_path.read_text(encoding="utf-8")
     except (OSError, UnicodeDecodeError) as exc:
-        raise transfer.TransferError(f"cannot read {copy.json_path}: {reason(exc)}") from None
-    return transfer.parse_export(text)
+        raise backups.TransferError(f"cannot read {copy.json_path}: {reason(exc)}") from None
+    return exchange.parse_export(text)

@@ -5,7 +5,7 @@ versions, the picks, the person's own decisions, the settings, the position and 
 end (the Textual app in ``screens/``, or a plain line-by-line one) shows this state and calls its
 methods; each method changes the state at once and returns the :class:`~workbook.storage.Changes`
 to save, which the front end hands to its writer (:class:`workbook.saver.Saver`). The heavier jobs
-(reset, undo, restore, import, export) call :mod:`workbook.transfer` and read everything again.
+(reset, undo, restore, import, export) call :mod:`workbook.backups`, :mod:`workbook.resets` and :mod:`workbook.exchange` and read everything again.
 
 Cleaning (no control characters) and the answer cap live here, so every front end gets them.
 Words meant for the person (a cap reached, another window's text kept) are collected in ``notes``
@@ -19,7 +19,7 @@ from datetime import date
 from pathlib import Path
 from typing import Any
 
-from workbook import content, practice, transfer
+from workbook import backups, content, exchange, practice, resets
 from workbook import versions as versions_
 from workbook.records import Decision, Pick, Position
 from workbook.storage import Changes, Store
@@ -278,28 +278,28 @@ class WorkbookState:
     # -- my data: each writes at once (after a backup) and reads everything again ----------------------
     def export(self, fmt: str, folder: Path | None = None) -> Path:
         """Write the workbook to a file ("markdown" or "json"); its path. Raises OSError or StorageError."""
-        return transfer.write_export(self.store, fmt, folder)
+        return exchange.write_export(self.store, fmt, folder)
 
-    def reset(self, scope: str, section: int | None = None) -> transfer.Backup | None:
+    def reset(self, scope: str, section: int | None = None) -> backups.Backup | None:
         """Erase everything ("all"), one section ("section") or the practice ("game"), after a backup."""
-        backup = transfer.reset(self.store, scope, section)
+        backup = resets.reset(self.store, scope, section)
         self.reload()
         return backup
 
-    def undo_reset(self) -> transfer.Undone:
+    def undo_reset(self) -> resets.Undone:
         """Put back what the last reset erased; what was written since stays."""
-        undone = transfer.undo_reset(self.store)
+        undone = resets.undo_reset(self.store)
         self.reload()
         return undone
 
-    def restore(self, name: str | None = None) -> transfer.Backup:
+    def restore(self, name: str | None = None) -> backups.Backup:
         """Bring back a backup (the newest when ``name`` is None), after a backup of now."""
-        backup = transfer.restore(self.store, name)
+        backup = backups.restore(self.store, name)
         self.reload()
         return backup
 
-    def import_(self, data: dict[str, Any]) -> transfer.Backup | None:
+    def import_(self, data: dict[str, Any]) -> backups.Backup | None:
         """Bring in checked data (an export, a rescue copy), after the usual backup."""
-        backup = transfer.import_data(self.store, data)
+        backup = exchange.import_data(self.store, data)
         self.reload()
         return backup

@@ -7,7 +7,7 @@ import json
 from pathlib import Path
 
 from screens.messages import ExportRequested, ResetRequested, UndoResetRequested
-from workbook import storage, transfer
+from workbook import backups, exchange, storage
 from screens.app import WorkbookApp
 from workbook.storage import Changes, StorageError
 
@@ -18,7 +18,7 @@ def messages(app: WorkbookApp) -> list[str]:
 
 async def test_failed_export_reset_and_undo_say_so_literally_in_a_folder_named_with_markup(tmp_path: Path, monkeypatch):
     folder = tmp_path / "wb[/]x"
-    store, _ = transfer.open_store(folder)
+    store, _ = backups.open_store(folder)
     store.apply(Changes(answers={"what-is.own-words": "mine"}))
     app = WorkbookApp(store)
     async with app.run_test(size=(80, 24), notifications=True) as pilot:
@@ -27,7 +27,7 @@ async def test_failed_export_reset_and_undo_say_so_literally_in_a_folder_named_w
         def refuse(*args, **kwargs):
             raise StorageError(f"cannot write {folder}/exports [@click=app.quit]x")
 
-        monkeypatch.setattr(transfer, "write_export", refuse)
+        monkeypatch.setattr(exchange, "write_export", refuse)
         app.post_message(ExportRequested("markdown"))
         await pilot.pause()
         assert any(f"{folder}/exports [@click=app.quit]x" in m for m in messages(app))
@@ -51,9 +51,9 @@ async def test_failed_export_reset_and_undo_say_so_literally_in_a_folder_named_w
 
 async def test_a_file_damaged_underneath_the_open_app_is_repaired_and_the_person_told(tmp_path: Path):
     folder = tmp_path / "data"
-    store, _ = transfer.open_store(folder)
+    store, _ = backups.open_store(folder)
     store.apply(Changes(answers={"what-is.own-words": "kept in the backup"}))
-    transfer.backup(store, "daily")
+    backups.backup(store, "daily")
     app = WorkbookApp(store)
     async with app.run_test(size=(80, 24), notifications=True) as pilot:
         await pilot.pause()
@@ -89,12 +89,12 @@ def test_accepted_corrupted_exports_open_home_section_5_and_the_saved_place(tmp_
     @given(text=corrupted_exports())
     def check(text):
         folder = tmp_path_factory.mktemp("wb")
-        store, _ = transfer.open_store(folder)
+        store, _ = backups.open_store(folder)
         try:
-            transfer.import_data(store, transfer.parse_export(text))
-        except transfer.TransferError:
+            exchange.import_data(store, exchange.parse_export(text))
+        except backups.TransferError:
             return
-        store, _ = transfer.open_store(folder)  # as the next start would
+        store, _ = backups.open_store(folder)  # as the next start would
         app = WorkbookApp(store)
 
         async def visit():

@@ -15,7 +15,7 @@ import styles
 
 from screens.fields import AnswerArea
 from screens.rescue import DiskRefused, OfferRescue
-from workbook import rescue, storage, transfer
+from workbook import backups, exchange, rescue, storage
 from workbook.storage import Changes, Store
 
 FIELD = "what-is.own-words"
@@ -185,10 +185,10 @@ async def test_the_next_start_offers_the_copy_and_bringing_it_in_matches_it(make
         await pilot.pause()
         assert app.screen.name == "section-2"  # where the person was: it shows the answer brought in
         assert app.screen.query_one(AnswerArea).text == "saved and not saved"
-    exported = transfer.export_data(Store.open(data_dir))
+    exported = exchange.export_data(Store.open(data_dir))
     for key in ("answers", "picks", "decisions", "settings"):
         assert exported[key] == expected[key]
-    assert [b.reason for b in transfer.backups(Store.open(data_dir))] == ["before-import"]  # the usual backup first
+    assert [b.reason for b in backups.backups(Store.open(data_dir))] == ["before-import"]  # the usual backup first
     assert copy.json_path.exists()
     second = make_app()
     async with second.run_test(size=(80, 24)) as pilot:

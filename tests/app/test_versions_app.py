@@ -8,7 +8,7 @@ from datetime import datetime, timedelta, timezone
 from screens.fields import AnswerArea, EntriesExercise
 from screens.messages import ResetRequested
 from screens.versions import VersionsScreen
-from workbook import transfer
+from workbook import resets
 from workbook.storage import Changes, Store
 
 KEY = "what-is.own-words"
@@ -120,7 +120,7 @@ async def test_an_undo_while_the_section_is_open_shows_the_answers_back_in_its_f
     store = Store.open(data_dir)
     store.answers()
     store.apply(Changes(answers={"time-with-yourself.like": "Alpha like", "time-with-yourself.dislike": "Bravo dislike"}))
-    transfer.reset(store, "section", 4)  # `workbook reset --section 4`, then the workbook opens on it
+    resets.reset(store, "section", 4)  # `workbook reset --section 4`, then the workbook opens on it
     app = make_app()
     async with app.run_test(size=(80, 24)) as pilot:
         await pilot.press("4")

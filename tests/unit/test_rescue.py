@@ -11,7 +11,7 @@ from pathlib import Path
 
 import pytest
 
-from workbook import rescue, storage, transfer
+from workbook import exchange, rescue, storage
 from workbook.storage import Changes, Store
 
 NOW = datetime(2026, 11, 28, 2, 15, 30, tzinfo=timezone.utc)
@@ -46,10 +46,10 @@ def test_the_copy_holds_the_saved_and_the_unsaved_and_imports_to_the_same(data_d
         assert stat.S_IMODE(path.stat().st_mode) == 0o600
     markdown = copy.markdown_path.read_text()
     assert "saved before, and the unsaved rest" in markdown and f"workbook import {copy.json_path}" in markdown
-    data = transfer.parse_export(copy.json_path.read_text())
+    data = exchange.parse_export(copy.json_path.read_text())
     assert Store.open(data_dir).answers()["what-is.own-words"] == "saved before"  # the data folder is untouched
     elsewhere = Store.open(tmp_path / "other")
-    transfer.import_data(elsewhere, data)
+    exchange.import_data(elsewhere, data)
     assert elsewhere.answers() == {"what-is.own-words": "saved before, and the unsaved rest", "time-with-yourself.like": "walks",
                                    "needs.reminder": "from another window"}
     assert [(p["id"], p.get("clarity")) for p in elsewhere.picks()] == [("p0", None), ("p1", "clear")]

@@ -8,7 +8,9 @@ from pathlib import Path
 
 import pytest
 
-from workbook import storage, transfer
+from workbook import exchange, storage
+
+from workbook import backups as backups_
 from workbook.storage import DamagedData, NewerData, Store
 
 
@@ -23,12 +25,12 @@ def write_db(folder: Path, text: str) -> Path:
 def test_damaged_file_moved_aside_and_newest_good_backup_restored(data_dir: Path, text: str):
     store = Store.open(data_dir)
     store.save({"what-is.own-words": "older"})
-    transfer.backup(store, "daily")
+    backups_.backup(store, "daily")
     store.save({"what-is.own-words": "newest good"})
-    transfer.backup(store, "daily")
+    backups_.backup(store, "daily")
     (data_dir / "backups" / "workbook-29990101-000000000000-daily.json").write_text("{broken")  # a bad newer one
     (data_dir / storage.DB_NAME).write_text(text)
-    repaired, notices = transfer.open_store(data_dir)
+    repaired, notices = backups_.open_store(data_dir)
     assert repaired.answers() == {"what-is.own-words": "newest good"}
     aside = list(data_dir.glob("workbook.damaged-*.json"))
     assert len(aside) == 1 and aside[0].read_text() == text  # kept, never overwritten
@@ -37,7 +39,7 @@ def test_damaged_file_moved_aside_and_newest_good_backup_restored(data_dir: Path
 
 def test_damaged_file_without_backups_starts_empty_and_says_so(data_dir: Path):
     write_db(data_dir, "{nope")
-    store, notices = transfer.open_store(data_dir)
+    store, notices = backups_.open_store(data_dir)
     assert store.answers() == {}
     assert "starts empty" in notices[0]
     assert (next(data_dir.glob("workbook.damaged-*.json"))).read_text() == "{nope"
@@ -53,7 +55,7 @@ def test_newer_version_is_refused_untouched_even_through_repair(data_dir: Path):
     text = json.dumps({"meta": {"1": {"name": "schema", "version": storage.SCHEMA_VERSION + 5}}, "answers": {}})
     path = write_db(data_dir, text)
     with pytest.raises(NewerData):
-        transfer.open_store(data_dir)
+        backups_.open_store(data_dir)
     assert path.read_text() == text
     assert not list(data_dir.glob("workbook.damaged-*"))
 
@@ -61,12 +63,12 @@ def test_newer_version_is_refused_untouched_even_through_repair(data_dir: Path):
 def test_older_schema_is_migrated_forward_with_a_backup_first(data_dir: Path):
     old = {"answers": {"1": {"key": "what-is.own-words", "value": "from long ago"}}}
     write_db(data_dir, json.dumps(old))
-    store, notices = transfer.open_store(data_dir)
+    store, notices = backups_.open_store(data_dir)
     assert notices == []
     assert store.answers() == {"what-is.own-words": "from long ago"}
     raw = json.loads((data_dir / storage.DB_NAME).read_text())
     assert raw["meta"]["1"]["version"] == storage.SCHEMA_VERSION
-    backups = transfer.backups(store)
+    backups = backups_.backups(store)
     assert [b.reason for b in backups] == ["before-migrate"]
     assert json.loads(backups[0].path.read_text()) == old
 
@@ -102,8 +104,8 @@ def test_modes_stay_private_after_rewrites_even_from_a_loose_umask(data_dir: Pat
         store = Store.open(data_dir)
         for n in range(3):
             store.save({f"k{n}": "v"})
-        transfer.backup(store, "daily")
-        transfer.write_export(store, "json")
+        backups_.backup(store, "daily")
+        exchange.write_export(store, "json")
     finally:
         os.umask(old)
     for path in [data_dir, data_dir / "backups", data_dir / "exports"]:

@@ -13,13 +13,13 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from screens.review import answer_lines
-from workbook import content, practice, storage, transfer, validate
+from workbook import backups, content, exchange, practice, status, storage, validate
 from workbook.progress import section_progress
 from workbook.storage import Changes, DamagedData, Store
-from workbook.transfer import TransferError
+from workbook.backups import TransferError
 
 EXPORT = {
-    "format": transfer.EXPORT_FORMAT, "version": 1, "schema": 1, "exported_at": "2026-05-04T08:00:00+00:00",
+    "format": exchange.EXPORT_FORMAT, "version": 1, "schema": 1, "exported_at": "2026-05-04T08:00:00+00:00",
     "answers": {
         "why-hard.unsafe.reflection": "Line one\nLine [bold]two[/] 🌱",
         "why-hard.unsafe.familiar": True,
@@ -98,7 +98,7 @@ REFUSED = [
 
 def full_store(folder: Path) -> Store:
     store = Store.open(folder)
-    transfer.import_data(store, transfer.parse_export(json.dumps(EXPORT)))
+    exchange.import_data(store, exchange.parse_export(json.dumps(EXPORT)))
     return store
 
 
@@ -108,7 +108,7 @@ def test_each_malformed_export_is_refused_with_one_line_and_nothing_changes(data
     before = store.path.read_bytes()
     files = sorted(p.name for p in data_dir.rglob("*"))
     with pytest.raises(TransferError, match=None) as refused:
-        transfer.import_data(store, transfer.parse_export(text))
+        exchange.import_data(store, exchange.parse_export(text))
     assert message in str(refused.value)
     assert "\n" not in str(refused.value)
     assert store.path.read_bytes() == before
@@ -137,9 +137,9 @@ def assert_opens(store: Store) -> None:
     assert position.get("screen", "home") in validate.screens()
     last = position.get("last") or {}
     assert last.get("screen", "home") in validate.screens()
-    transfer.status_line(transfer.status(store, practice.local_day(practice.system_clock())))
-    transfer.export_markdown(store)
-    transfer.export_data(store)
+    status.status_line(status.status(store, practice.local_day(practice.system_clock())))
+    exchange.export_markdown(store)
+    exchange.export_data(store)
 
 
 @pytest.mark.parametrize(
@@ -152,7 +152,7 @@ def assert_opens(store: Store) -> None:
 )
 def test_a_saved_place_that_no_longer_exists_opens_home(data_dir, text, expected):
     store = full_store(data_dir)
-    transfer.import_data(store, transfer.parse_export(text))
+    exchange.import_data(store, exchange.parse_export(text))
     position = Store.open(data_dir).position()
     assert {k: position[k] for k in expected} == expected
     assert_opens(store)
@@ -165,7 +165,7 @@ def test_unknown_keys_are_kept_when_plain_and_dropped_when_not_an_answer(data_di
     data["picks"][0]["mood"] = "calm"
     data["decisions"][0]["colour"] = ["blue"]
     store = full_store(data_dir)
-    transfer.import_data(store, transfer.parse_export(json.dumps(data)))
+    exchange.import_data(store, exchange.parse_export(json.dumps(data)))
     again = Store.open(data_dir)
     assert again.answers()["from-a-newer.version"] == "kept"
     assert "odd.key" not in again.answers()
@@ -263,9 +263,9 @@ def test_only_regular_files_are_read_and_their_size_is_checked_first(tmp_path):
 
 
 def test_a_file_another_program_damaged_while_open_is_repaired_not_a_crash(data_dir):
-    store, _ = transfer.open_store(data_dir)
+    store, _ = backups.open_store(data_dir)
     store.apply(Changes(answers={"what-is.own-words": "good"}))
-    transfer.backup(store, "daily")
+    backups.backup(store, "daily")
     raw = json.loads(store.path.read_text())
     raw["picks"] = {"1": {"id": "p", "day": "not-a-date"}}
     store.path.write_text(json.dumps(raw))
@@ -290,7 +290,7 @@ def test_opening_a_file_that_fails_the_check_moves_it_aside(data_dir):
     data_dir.mkdir()
     path = data_dir / storage.DB_NAME
     path.write_text(json.dumps({"state": {"1": {"name": "position", "screen": ["x"]}}}))
-    store, notices = transfer.open_store(data_dir)
+    store, notices = backups.open_store(data_dir)
     assert "position.screen is not the name of a screen" in notices[0] and "starts empty" in notices[0]
     assert store.position() is None
 
@@ -301,7 +301,7 @@ def test_a_newer_file_is_not_checked_but_refused_untouched(data_dir):
     text = json.dumps({"meta": {"1": {"name": "schema", "version": 99}}, "answers": {"1": "a form we do not know"}})
     path.write_text(text)
     with pytest.raises(storage.NewerData):
-        transfer.open_store(data_dir)
+        backups.open_store(data_dir)
     assert path.read_text() == text
 
 
@@ -350,7 +350,7 @@ def test_corrupted_exports_are_refused_cleanly_or_open_everywhere(tmp_path_facto
     store = full_store(folder)
     before = store.path.read_bytes()
     try:
-        transfer.import_data(store, transfer.parse_export(text))
+        exchange.import_data(store, exchange.parse_export(text))
     except TransferError as refused:
         assert "\n" not in str(refused)
         assert store.path.read_bytes() == before
@@ -362,7 +362,7 @@ def test_export_cleans_text_on_the_way_out_too(data_dir):
     store = Store.open(data_dir)
     # Written without passing the load check (as the app's own saves are): cleaned on the way out.
     store.apply(Changes(answers={"what-is.own-words": HOSTILE}, new_decisions=[{"id": "c", "prompt": HOSTILE, "options": ["a", "b"]}]))
-    for out in (transfer.export_markdown(store), transfer.export_json(store)):
+    for out in (exchange.export_markdown(store), exchange.export_json(store)):
         assert "\x1b" not in out and "\x9b" not in out and "\x85" not in out and "\x7f" not in out
         assert "[bold]i[/] [@click=app.quit]j" in out
 

@@ -9,7 +9,7 @@ from pathlib import Path
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from workbook import transfer, versions
+from workbook import backups, exchange, resets, versions
 from workbook.storage import DB_NAME, Changes, Store
 from workbook.text import clean
 
@@ -119,12 +119,12 @@ def _answered(folder: Path) -> Store:
 
 def test_undo_of_a_section_reset_puts_back_only_what_it_erased(data_dir):
     store = _answered(data_dir)
-    transfer.reset(store, "section", 6)
+    resets.reset(store, "section", 6)
     assert "reframing.pairs" not in store.answers()
     assert [v["why"] for v in history(store, "reframing.pairs")] == ["reset"]  # kept, even before the undo
     store.answers()
     store.apply(Changes(answers={OTHER: "section one, after the reset", "reframing.extra": "newer"}), now=DAY2)
-    undone = transfer.undo_reset(store)
+    undone = resets.undo_reset(store)
     answers = store.answers()
     assert answers[OTHER] == "section one, after the reset"  # written after the reset: stays
     assert answers["reframing.pairs"] == [{"thought": "old thought", "reframe": "old reframe"}]  # was empty: back
@@ -132,24 +132,24 @@ def test_undo_of_a_section_reset_puts_back_only_what_it_erased(data_dir):
     assert "unused key stays" in [v["value"] for v in history(store, "reframing.extra")]  # ...the erased one is a version
     assert undone.kept_newer == 1
     assert history(store, "reframing.pairs") == []  # it is the answer again, not a version
-    assert transfer.last_reset(store) is None
+    assert backups.last_reset(store) is None
 
 
 def test_undo_of_a_game_reset_merges_picks_by_id(data_dir):
     store = _answered(data_dir)
-    transfer.reset(store, "game")
+    resets.reset(store, "game")
     store.apply(Changes(new_picks=[{"id": "p2", "day": "2026-03-04", "at": "2026-03-04T09:00:00+00:00"}]), now=DAY2)
-    transfer.undo_reset(store)
+    resets.undo_reset(store)
     assert sorted(p["id"] for p in store.picks()) == ["p1", "p2"]
 
 
 def test_restore_keeps_what_was_written_since_as_versions(data_dir):
     store = _answered(data_dir)
-    taken = transfer.backup(store, "daily")
+    taken = backups.backup(store, "daily")
     store.answers()
     store.apply(Changes(answers={OTHER: "written after the backup"}), now=DAY1)
-    assert transfer.restore_would_replace(store, taken.name) == 1
-    transfer.restore(store, taken.name)
+    assert backups.restore_would_replace(store, taken.name) == 1
+    backups.restore(store, taken.name)
     assert store.answers()[OTHER] == "section one, before"
     assert [(v["value"], v["why"]) for v in history(store, OTHER)] == [("written after the backup", "restore")]
 
@@ -160,7 +160,7 @@ def test_markdown_export_lists_earlier_versions_newest_first(data_dir):
     store.apply(Changes(answers={KEY: "first"}), now=DAY1)
     store.apply(Changes(answers={KEY: "second"}), now=DAY2)
     store.apply(Changes(answers={KEY: "third"}), now=DAY2 + timedelta(days=1))
-    md = transfer.export_markdown(store, DAY2 + timedelta(days=1), (DAY2 + timedelta(days=1)).date())
+    md = exchange.export_markdown(store, DAY2 + timedelta(days=1), (DAY2 + timedelta(days=1)).date())
     part = md[md.index("> third"):]
     assert "*2 earlier versions:*" in part
     assert part.index("> second") < part.index("> first")
@@ -188,7 +188,7 @@ def test_versions_survive_export_and_import_exactly(tmp_path, records):
     store.answers()
     store.apply(Changes(answers={KEY: "now"}, versions=records), now=DAY1)
     copy = Store.open(tmp_path / f"b{name}")
-    transfer.import_data(copy, transfer.parse_export(transfer.export_json(store)))
+    exchange.import_data(copy, exchange.parse_export(exchange.export_json(store)))
     assert copy.versions() == store.versions()
     assert copy.written() == store.written()
 

@@ -256,7 +256,7 @@ def warm() -> None:
     import workbook.__main__  # noqa: F401
     for name in ("textual.app", "textual.drivers.linux_driver", "textual._xterm_parser", "textual.scrollbar",
                  "textual.layouts.factory", "textual.layouts.vertical", "textual.layouts.horizontal",
-                 "textual.layouts.grid", "textual.layouts.stream", "workbook.transfer", "workbook.storage",
+                 "textual.layouts.grid", "textual.layouts.stream", "workbook.backups", "workbook.exchange", "workbook.resets", "workbook.status", "workbook.storage",
                  "workbook.saver", "workbook.rescue", "workbook.practice", "screens.app", "screens"):
         try:
             importlib.import_module(name)

@@ -1,0 +1,254 @@
+"""Backups: one a day and one before any reset, import or restore, kept rotated in the data folder;
+restoring one, and opening the store (repairing a damaged file first). No Textual here."""
+
+from __future__ import annotations
+
+import os
+import re
+import stat
+from dataclasses import dataclass
+from datetime import date, datetime, timedelta, timezone
+from pathlib import Path
+from typing import Any
+
+from workbook import validate
+from workbook import versions as versions_
+from workbook.wording import moment_label
+from workbook.storage import DB_NAME, SCHEMA_VERSION, DamagedData, Store, StorageError, atomic_write, ensure_private_folder
+
+
+BACKUP_DIR = "backups"
+DAILY_KEEP = 7
+OTHER_KEEP = 20
+
+
+class TransferError(StorageError):
+    """A clear, one-line reason an export, import, reset or restore did not happen."""
+
+
+# -- backups -------------------------------------------------------------------
+@dataclass(frozen=True)
+class Backup:
+    name: str
+    path: Path
+    taken: datetime
+    reason: str
+    size: int
+
+
+def _backup_dir(store: Store) -> Path:
+    return store.folder / BACKUP_DIR
+
+
+# workbook-YYYYMMDD-HHMMSSffffff-reason.json, as backup() names them
+BACKUP_NAME = re.compile(r"workbook-(\d{8})-(\d{12})-([a-z][a-z0-9-]{0,40})\.json")
+# How far a backup's name may be from the clock and from its file's modification time.
+CLOCK_SLACK = timedelta(days=1)
+
+
+def backups(store: Store, now: datetime | None = None) -> list[Backup]:
+    """Every backup the workbook made, oldest first.
+
+    Only regular files named as :func:`backup` names them count: symbolic links and anything else
+    are ignored, and so is a name dated in the future or later than its file was written (a file
+    called "2099" is never the newest).
+    """
+    folder = _backup_dir(store)
+    if not folder.is_dir() or folder.is_symlink():
+        return []
+    latest = (now or datetime.now(timezone.utc)) + CLOCK_SLACK
+    found = []
+    with os.scandir(folder) as entries:
+        for entry in entries:
+            match = BACKUP_NAME.fullmatch(entry.name)
+            if not match:
+                continue
+            try:
+                info = entry.stat(follow_symlinks=False)
+                taken = datetime.strptime(match[1] + match[2], "%Y%m%d%H%M%S%f").replace(tzinfo=timezone.utc)
+            except (OSError, ValueError):
+                continue
+            if not stat.S_ISREG(info.st_mode) or taken > latest:
+                continue
+            if datetime.fromtimestamp(info.st_mtime, timezone.utc) < taken - CLOCK_SLACK:
+                continue  # written before the time its name claims: not one of ours
+            found.append(Backup(entry.name, Path(entry.path), taken, match[3], info.st_size))
+    return sorted(found, key=lambda b: (b.taken, b.name))
+
+
+def backup(store: Store, reason: str, now: datetime | None = None) -> Backup | None:
+    """Copy the database into backups/ (nothing to copy on a first run)."""
+    if not store.path.exists():
+        return None
+    now = (now or datetime.now(timezone.utc)).astimezone(timezone.utc)
+    folder = _backup_dir(store)
+    ensure_private_folder(folder)
+    name = f"workbook-{now:%Y%m%d-%H%M%S%f}-{reason}.json"
+    path = folder / name
+    atomic_write(path, store.path.read_bytes())
+    _rotate(store)
+    return Backup(name, path, now, reason, path.stat().st_size)
+
+
+def _rotate(store: Store) -> None:
+    existing = backups(store)
+    daily = [b for b in existing if b.reason == "daily"]
+    others = [b for b in existing if b.reason != "daily"]
+    for old in daily[:-DAILY_KEEP] + others[:-OTHER_KEEP]:
+        old.path.unlink(missing_ok=True)
+
+
+def is_empty(store: Store) -> bool:
+    """Nothing the person wrote or practised: no answers, decisions or picks (settings don't count)."""
+    return not (store.answers() or store.picks() or store.custom_decisions())
+
+
+def daily_backup(store: Store, now: datetime | None = None) -> Backup | None:
+    """At most one automatic backup a day, the last seven kept; none of an empty workbook."""
+    now = now or datetime.now(timezone.utc)
+    if is_empty(store):
+        return None
+    today = now.astimezone().date()
+    if any(b.reason == "daily" and b.taken.astimezone().date() == today for b in backups(store)):
+        return None
+    return backup(store, "daily", now)
+
+
+def restore(store: Store, name: str | None = None) -> Backup:
+    """Bring back a backup (the newest by default), after backing up the current state."""
+    available = backups(store)
+    if not available:
+        raise TransferError("there are no backups yet")
+    if name is None:
+        chosen = available[-1]
+    else:
+        matches = [b for b in available if b.name == name or b.name == f"{name}.json"]
+        if not matches:
+            raise TransferError(f"no backup is called {name!r}; `workbook backups` lists them")
+        chosen = matches[0]
+    data = _read_database(chosen.path)
+    backup(store, "before-restore")
+    store.replace_all(keep_replaced(store.tables(), data, "restore"))
+    return chosen
+
+
+def restore_would_replace(store: Store, name: str | None = None) -> int:
+    """How many answers written since the backup ``name`` a restore would turn into earlier versions."""
+    available = backups(store)
+    if not available:
+        return 0
+    chosen = available[-1] if name is None else next((b for b in available if b.name in (name, f"{name}.json")), None)
+    if chosen is None:
+        return 0
+    return len(_replaced(store.tables(), _read_database(chosen.path)))
+
+
+def _answer_docs(tables: dict[str, Any]) -> dict[str, dict[str, Any]]:
+    table = tables.get("answers")
+    docs = table.values() if isinstance(table, dict) else []
+    return {doc["key"]: doc for doc in docs if isinstance(doc, dict) and isinstance(doc.get("key"), str)}
+
+
+def _replaced(current: dict[str, Any], incoming: dict[str, Any]) -> list[dict[str, Any]]:
+    """The current answers that ``incoming`` would replace or erase (those with text)."""
+    new = _answer_docs(incoming)
+    return [
+        doc for key, doc in _answer_docs(current).items()
+        if versions_.has_text(doc.get("value")) and (key not in new or new[key].get("value") != doc.get("value"))
+    ]
+
+
+def _table(docs: list[dict[str, Any]]) -> dict[str, dict[str, Any]]:
+    return {str(n): doc for n, doc in enumerate(docs, 1)}
+
+
+def _docs(tables: dict[str, Any], name: str) -> list[dict[str, Any]]:
+    table = tables.get(name)
+    return [dict(d) for d in table.values() if isinstance(d, dict)] if isinstance(table, dict) else []
+
+
+def keep_replaced(current: dict[str, Any], incoming: dict[str, Any], why: str, now: datetime | None = None) -> dict[str, Any]:
+    """``incoming`` (tables as stored), with every earlier version of both sides and the current
+    answers it replaces kept as earlier versions: nothing written is ever only in a backup."""
+    merged = dict(incoming)
+    kept = _docs(incoming, "versions")
+    for version in _docs(current, "versions"):
+        if not any(versions_.same(version, k) for k in kept):
+            kept.append(version)
+    for doc in _replaced(current, incoming):
+        kept.append(versions_.make(doc["key"], doc.get("value"), doc.get("written"), why, now))
+    merged["versions"] = _table(sorted(kept, key=lambda v: str(v.get("replaced") or "")))
+    return merged
+
+
+def last_reset(store: Store) -> Backup | None:
+    """The backup taken before the last reset, unless a restore (an undo) came after it."""
+    latest = None
+    for b in backups(store):
+        if b.reason == "before-reset":
+            latest = b
+        elif b.reason in ("before-restore", "before-undo"):
+            latest = None
+    return latest
+
+
+def _read_database(path: Path) -> dict[str, Any]:
+    """A backup's tables, read and checked like any data that comes in (links are not followed)."""
+    try:
+        return validate.check_tables(validate.read_json(path, follow_symlinks=False), known_version=SCHEMA_VERSION)
+    except validate.Newer as exc:
+        raise TransferError(f"{path.name} comes from a newer version of the workbook; nothing was changed") from exc
+    except validate.Invalid as exc:
+        raise TransferError(f"{path.name} cannot be restored: {exc}; nothing was changed") from exc
+    except OSError as exc:
+        raise TransferError(f"{path.name} cannot be read ({exc.strerror or exc}); nothing was changed") from exc
+
+
+# -- opening, with repair -----------------------------------------------------------
+def repair(folder: Path, problem: Exception | None = None) -> str:
+    """Move a damaged workbook file aside (kept) and bring back the newest backup that reads as a
+    workbook. Returns what the person should be told."""
+    damaged = Store(folder)
+    stamp = datetime.now(timezone.utc).strftime("%Y%m%d-%H%M%S")
+    aside = folder / f"workbook.damaged-{stamp}.json"
+    n = 1
+    while aside.exists() or aside.is_symlink():
+        n += 1
+        aside = folder / f"workbook.damaged-{stamp}-{n}.json"
+    os.replace(damaged.path, aside)
+    good = None
+    for candidate in reversed(backups(damaged)):
+        try:
+            raw = validate.read_file(candidate.path, follow_symlinks=False)
+            validate.check_tables(validate.loads(raw), known_version=SCHEMA_VERSION)
+        except (OSError, validate.Invalid):
+            continue
+        good = candidate
+        break
+    reason = str(problem).split(": ", 1)[1] if problem and ": " in str(problem) else ""
+    why = f" ({reason})" if reason else ""
+    said = f"Your workbook file could not be read{why}, so it was moved aside to {aside} (kept, not deleted). "
+    if good is not None:
+        atomic_write(folder / DB_NAME, raw)
+        return said + f"Your answers were brought back from the backup of {moment_label(good.taken, date.today())}."
+    return said + "There was no backup to bring back, so the workbook starts empty."
+
+
+def open_store(folder: Path) -> tuple[Store, list[str]]:
+    """Open the workbook; a damaged file is moved aside (kept) and the newest good backup restored.
+
+    The same happens if the file is damaged later, while the workbook is open (another program
+    changed it): the store then keeps the notice for :meth:`Store.take_notices`.
+    Returns the store and what the person should be told, in plain words.
+    """
+    notices: list[str] = []
+    try:
+        store = Store.open(folder, before_migrate=lambda s: backup(s, "before-migrate"))
+    except DamagedData as exc:
+        notices.append(repair(folder, exc))
+        store = Store.open(folder, before_migrate=lambda s: backup(s, "before-migrate"))
+    store.on_damaged = lambda problem: repair(folder, problem)
+    return store, notices
+
+
+# -- reset -----------------------------------------------------------------------
