@@ -156,10 +156,7 @@ class WorkbookApp(Front):
     def toggle_blink(self) -> None:
         """Cursor blink on or off, for every field, remembered."""
         self.blink_cursor = not self.blink_cursor
-        for name in ["home", "data", *self.navigator.section_names()]:
-            if self.is_screen_installed(name):
-                for field in self.get_screen(name).query("TextArea, Input"):
-                    field.cursor_blink = self.blink_cursor  # type: ignore[attr-defined]
+        self.navigator.set_blink(self.blink_cursor)
         self.post_message(SettingChanged("cursor_blink", self.blink_cursor))
 
     def _remember_theme(self, theme: str) -> None:
@@ -226,22 +223,7 @@ class WorkbookApp(Front):
     async def _changed_elsewhere(self) -> None:
         for notice in self.state.store.take_notices():  # the file was damaged underneath us, and repaired
             self.notify(plain_text(notice), severity="warning", timeout=30)
-        await self.reload_data(home=False)
-
-    async def reload_data(self, home: bool) -> None:
-        """After a reset, undo, restore or another session's save: read everything again, rebuild the screens."""
-        self.autosave.save_and_close()  # our own typing first, so the re-read includes it
-        self.autosave.take_kept()
-        self.state.reload()
-        self.autosave.show_notes()
-        if home:
-            await self.navigator.show("home")
-        self.navigator.drop_stale(mark_current=True)
-        self.navigator.refresh()
-        if self.screen in self.navigator.stale:
-            # The screen on show holds the old answers: build it again at once, in the same field,
-            # so nothing typed next lands in a field that no longer shows what is saved.
-            await self.navigator.show(self.screen.name or "home", self.navigator.focused_field())
+        await self.jobs.reload(home=False)
 
     # -- my data: off the event loop, after the saves handed over before -------------------------
     @on(ExportRequested)

@@ -17,7 +17,6 @@ from textual.content import Content
 from textual.message import Message
 from textual.timer import Timer
 
-from screens.widgets import plain
 from workbook import exchange, rescue
 from workbook.saver import Saver
 from workbook.storage import Changes, StorageError
@@ -192,7 +191,7 @@ class Autosave:
             except (OSError, StorageError) as exc:
                 app.notify(plain_text(f"The rescue copy is not in yet: {rescue.reason(exc)}. It is kept, and the next start offers it again."), severity="warning", timeout=12)
                 return
-            await app.reload_data(home=False)
+            await app.jobs.reload(home=False)
             if app.screen in app.navigator.stale:  # the screen on show has the old answers: build it afresh
                 name, field = app.screen.name or "home", app.navigator.focused_field()
                 await app.switch_screen("home")

@@ -35,6 +35,22 @@ class Jobs:
         autosave.save_now()
         return await asyncio.wrap_future(autosave.saver.run(job))
 
+    async def reload(self, home: bool) -> None:
+        """After a reset, undo, restore or another session's save: read everything again, rebuild the screens."""
+        app = self.app
+        app.autosave.save_and_close()  # our own typing first, so the re-read includes it
+        app.autosave.take_kept()
+        app.state.reload()
+        app.autosave.show_notes()
+        if home:
+            await app.navigator.show("home")
+        app.navigator.drop_stale(mark_current=True)
+        app.navigator.refresh()
+        if app.screen in app.navigator.stale:
+            # The screen on show holds the old answers: build it again at once, in the same field,
+            # so nothing typed next lands in a field that no longer shows what is saved.
+            await app.navigator.show(app.screen.name or "home", app.navigator.focused_field())
+
     async def export(self, fmt: str) -> None:
         """Write an export ("markdown" or "json") and say where; My data shows it too."""
         app = self.app
@@ -56,7 +72,7 @@ class Jobs:
         except (OSError, StorageError) as exc:
             app.notify(plain_text(f"Nothing was erased: {why(exc)}"), severity="warning")
             return
-        await app.reload_data(home=scope == "all")
+        await self.reload(home=scope == "all")
         app.notify("Done. “Undo last reset” on My data brings it back.", timeout=6)
 
     async def undo_reset(self) -> None:
@@ -67,7 +83,7 @@ class Jobs:
         except (OSError, StorageError) as exc:
             app.notify(plain_text(f"Nothing was changed: {why(exc)}"), severity="warning")
             return
-        await app.reload_data(home=False)
+        await self.reload(home=False)
         message = "What the reset erased is back, and everything you wrote since is still here."
         if undone.kept_newer:
             fields = "1 field keeps" if undone.kept_newer == 1 else f"{undone.kept_newer} fields keep"

@@ -60,6 +60,13 @@ class Navigator:
 
         return SectionScreen(section, state)
 
+    def set_blink(self, blink: bool) -> None:
+        """The cursor blinks (or not) in every field of every screen built so far."""
+        for name in ["home", "data", *self.section_names()]:
+            if self.app.is_screen_installed(name):
+                for field in self.app.get_screen(name).query("TextArea, Input"):
+                    field.cursor_blink = blink  # type: ignore[attr-defined]
+
     def section_names(self) -> list[str]:
         """The names of every section screen, in order."""
         return [f"section-{n}" for n in range(1, self.state.last_number + 1)]
