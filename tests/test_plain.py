@@ -305,3 +305,47 @@ def test_a_hang_up_saves_and_ends(tmp_path):
     assert s.finish() == 0
     assert len(Store.open(folder).picks()) == 1
     assert Store.open(folder).position()["screen"] == "section-5"
+
+
+def test_a_disk_that_refuses_on_the_way_out_leaves_a_rescue_copy_the_next_start_offers(tmp_path, monkeypatch):
+    """In process: the store refuses every write; ending the input writes the rescue copy beside the data
+    folder, and the next start (the disk taking writes again) offers it and brings the words in."""
+    import errno
+    import io
+
+    from workbook import plain
+    from workbook.saver import Saver
+    from workbook.state import WorkbookState
+    from workbook.storage import Store
+
+    folder = tmp_path / "data"
+    monkeypatch.delenv("WORKBOOK_HOSTED", raising=False)
+    monkeypatch.setenv("HOME", str(tmp_path / "home"))
+    store = Store.open(folder)
+
+    def refuse(changes):
+        raise OSError(errno.ENOSPC, "No space left on device")
+
+    monkeypatch.setattr(store, "apply", refuse)
+    out = io.StringIO()
+    state = WorkbookState(store)
+    saver = Saver(store)
+    try:
+        plain.Plain(state, saver, io.StringIO("2\nwords the disk would not take\n\n"), out, width=80).run()
+    finally:
+        saver.close()
+    said = out.getvalue()
+    assert "could not be written to the data folder (the disk is full)" in said
+    assert "Everything is saved" not in said
+    copies = list(tmp_path.glob("workbook-rescue-*.json"))
+    assert len(copies) == 1
+    assert json.loads(copies[0].read_text())["answers"]["what-is.own-words"] == "words the disk would not take"
+
+    store = Store.open(folder)  # the disk takes writes again
+    state, saver, out = WorkbookState(store), Saver(store), io.StringIO()
+    try:
+        plain.Plain(state, saver, io.StringIO("y\nq\n"), out, width=80).run()
+    finally:
+        saver.close()
+    assert "The rescue copy is in your workbook (1 answer)" in out.getvalue()
+    assert Store.open(folder).answers()["what-is.own-words"] == "words the disk would not take"

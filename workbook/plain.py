@@ -6,7 +6,8 @@ the terminal width (80 when unknown), nothing redrawn. Input is lines: every pro
 same cue (``CUE``); a text answer is typed as lines and ended by an empty line.
 
 Saving is the full-screen app's: each answer when its Enter is typed, everything on quit, on
-SIGHUP/SIGTERM and at the end of input (ctrl+d).
+SIGHUP/SIGTERM and at the end of input (ctrl+d). If the disk still refuses on the way out, everything
+goes to a rescue copy (workbook/rescue.py) and the next start, in either mode, offers it.
 """
 
 from __future__ import annotations
@@ -19,7 +20,7 @@ import textwrap
 from datetime import date, timedelta
 from typing import Any, TextIO
 
-from workbook import practice, progress, transfer
+from workbook import practice, progress, rescue, transfer
 from workbook import versions as versions_
 from workbook.content import Exercise, Passage, Section
 from workbook.records import Decision, Pick
@@ -188,14 +189,70 @@ class Plain:
         except HangUp:
             pass
         self.save(Changes())
-        self.say("Everything is saved. Until next time.")
+        if self.saver.unsaved:
+            self.rescue_copy()
+        else:
+            self.say("Everything is saved. Until next time.")
         return 0
+
+    # -- rescue copies ---------------------------------------------------------------------
+    def rescue_places(self):
+        """Hosted: only beside the profile; else the usual places (the folder's parent, home, temp)."""
+        return [self.state.store.folder.resolve().parent] if os.environ.get("WORKBOOK_HOSTED") == "1" else None
+
+    def rescue_copy(self) -> None:
+        """The disk would not take the last changes: everything, with them, to a rescue copy."""
+        why = rescue.reason(self.saver.refused)
+        try:
+            copy = rescue.write(self.state.store, self.saver.pending(), self.rescue_places())
+        except (rescue.RescueError, OSError, StorageError) as exc:
+            self.say(f"The last changes could not be saved ({why}), and no rescue copy could be written "
+                     f"either ({rescue.reason(exc)}).")
+            return
+        self.say(f"The last changes could not be written to the data folder ({why}). Everything, with them, "
+                 f"is in a rescue copy: {copy.json_path} (to read: {copy.markdown_path}). "
+                 "The next start offers to bring it in.")
+
+    def offer_rescue(self) -> None:
+        """At start: a rescue copy of this workbook was saved earlier; offer to bring it in."""
+        found = rescue.find(self.state.store.folder, self.rescue_places())
+        if not found:
+            return
+        copy = found[0]
+        when = f" on {copy.taken:%-d %b at %H:%M}" if copy.taken else ""
+        self.say(f"Last time{when} the data folder would not take the last changes, so everything was "
+                 f"saved to a rescue copy: {copy.json_path}.")
+        reply = self.ask("y brings it into your workbook (a backup of what is here is taken first). "
+                         "n keeps the file and stops asking. Enter asks again next time.").lower()
+        if reply in ("y", "yes"):
+            self.saver.save_now()
+            try:
+                data = rescue.read(copy)
+                transfer.import_data(self.state.store, data)
+            except (OSError, StorageError) as exc:
+                self.say(f"The rescue copy is not in yet: {rescue.reason(exc)}. It is kept, and the next start "
+                         "offers it again.")
+                return
+            self.state.reload()
+            count = len(data["answers"])
+            self.say(f"The rescue copy is in your workbook ({plural(count, 'answer')}). What was here before is "
+                     "in the backups (workbook restore).")
+        elif reply in ("n", "no"):
+            self.say(f"Kept {copy.json_path}; it will not be offered again. "
+                     f"workbook import {copy.json_path} brings it in any time.")
+        else:
+            return
+        try:
+            rescue.mark_seen(self.state.store.folder, copy)
+        except OSError:
+            pass
 
     def _start(self) -> None:
         wb = self.workbook
         self.say(f"{wb.title}.", wb.credit + ".", "A self-reflection workbook, in plain lines.")
         for notice in self.notices:
             self.say(notice)
+        self.offer_rescue()
         resume = self.state.resume
         if resume is not None and resume.last is not None:
             self.say(f"Welcome back. Last time you were in {self.place_name(resume.last.screen, resume.last.field)}.",
