@@ -347,3 +347,25 @@ async def test_a_visitor_who_stops_reading_can_still_be_taken_over(server_root):
         conn.close()
     finally:
         server.stop()
+
+
+async def test_connections_that_only_say_hello_cannot_keep_a_person_out(server_root):
+    server = Server(server_root, "--open")
+    idle = []
+    try:
+        for n in range(64):  # the whole cap before login: 8 from each of 8 addresses, each sends its version
+            sock = socket.create_connection(("127.0.0.1", server.port), timeout=10,
+                                            source_address=(f"127.0.0.{2 + n // 8}", 0))
+            sock.sendall(b"SSH-2.0-hello\r\n")
+            assert sock.recv(4096).startswith(b"SSH-2.0-")  # the server's hello: it has counted this one
+            idle.append(sock)
+        await asyncio.sleep(0.5)  # their version lines read
+        conn, process = await open_workbook(server.port, asyncssh.generate_private_key("ssh-ed25519"))
+        await read_until(process, "Contents")  # the person gets in: the oldest hello made room
+        conn.close()
+        log = await server.logged("cap: more than 64 connections not logged in in total")
+        assert "cap: more than 64 connections not logged in in total" in log
+    finally:
+        for sock in idle:
+            sock.close()
+        server.stop()
