@@ -28,8 +28,11 @@ from workbook.storage import (
     DamagedData,
     Store,
     StorageError,
+    TooLarge,
     atomic_write,
+    check_size,
     ensure_private_folder,
+    stored_size,
 )
 from workbook.text import clean
 
@@ -145,9 +148,19 @@ def restore(store: Store, name: str | None = None) -> Backup:
             raise TransferError(f"no backup is called {name!r}; `workbook backups` lists them")
         chosen = matches[0]
     data = _read_database(chosen.path)
+    merged = keep_replaced(store.tables(), data, "restore")
+    _check_size(merged, "nothing was restored")
     backup(store, "before-restore")
-    store.replace_all(keep_replaced(store.tables(), data, "restore"))
+    store.replace_all(merged)
     return chosen
+
+
+def _check_size(tables: dict[str, Any], nothing: str) -> None:
+    """Refuse, before anything changes, tables whose stored form would be over the file's cap."""
+    try:
+        check_size(stored_size(tables))
+    except TooLarge as exc:
+        raise TransferError(f"{nothing}: {exc}") from exc
 
 
 def restore_would_replace(store: Store, name: str | None = None) -> int:
@@ -195,7 +208,7 @@ def keep_replaced(current: dict[str, Any], incoming: dict[str, Any], why: str, n
             kept.append(version)
     for doc in _replaced(current, incoming):
         kept.append(versions_.make(doc["key"], doc.get("value"), doc.get("written"), why, now))
-    merged["versions"] = _table(sorted(kept, key=lambda v: str(v.get("replaced") or "")))
+    merged["versions"] = _table(versions_.trim(kept))  # bounded: the newest, per answer and in all
     return merged
 
 
@@ -524,9 +537,10 @@ def parse_export(text: str | bytes) -> dict[str, Any]:
 
 
 def read_export(path: Path) -> dict[str, Any]:
-    """An export file, read within the limits (a regular file, at most 64 MB) and checked."""
+    """An export file, read within the limits (a regular file, at most 128 MB: an export is indented,
+    so an export of a workbook under its 64 MB cap is larger than the workbook) and checked."""
     try:
-        raw = validate.read_file(path)
+        raw = validate.read_file(path, limit=validate.MAX_IMPORT_BYTES)
     except validate.Invalid as exc:
         raise TransferError(f"cannot import {path}: {exc}; nothing was changed") from exc
     except OSError as exc:
@@ -554,6 +568,7 @@ def import_data(store: Store, data: dict[str, Any]) -> Backup | None:
     except validate.Invalid as exc:
         raise TransferError(f"nothing was imported: {exc}") from exc
     merged = keep_replaced(store.tables(), tables, "import")
+    _check_size(merged, "nothing was imported")
     taken = backup(store, "before-import")
     store.replace_all(merged)
     return taken

@@ -1,0 +1,130 @@
+"""The 64 MB cap on the workbook file, held at import, restore and every save; earlier versions bounded."""
+
+from __future__ import annotations
+
+import json
+import re
+from datetime import datetime, timedelta, timezone
+from pathlib import Path
+
+import pytest
+
+from workbook import rescue, transfer, validate
+from workbook import versions as versions_
+from workbook.saver import Saver
+from workbook.storage import Changes, Store, TooLarge, stored_size
+from workbook.transfer import TransferError
+
+OVER = re.compile(r"^nothing was imported: the workbook would be \d+ MB, over the 64 MB limit$")
+
+
+def picks(count: int, note: int) -> list[dict]:
+    return [
+        {"id": f"p{n:07d}", "decision": "t01", "prompt": "Tea or water?", "option": "Tea",
+         "at": "2026-05-04T08:00:00+00:00", "day": "2026-05-04", "clarity": "clear", "checkin": None,
+         "learned": "x" * note}
+        for n in range(count)
+    ]
+
+
+def export(picked: list[dict], **more) -> dict:
+    return {"format": transfer.EXPORT_FORMAT, "version": 2, "schema": 2, "exported_at": "2026-05-04T08:00:00+00:00",
+            "answers": {"what-is.own-words": "mine"}, "picks": picked, **more}
+
+
+def test_a_compact_export_whose_stored_form_is_over_the_cap_is_refused_and_nothing_changes(tmp_path):
+    store = Store.open(tmp_path / "data")
+    store.save({"what-is.own-words": "before"})
+    before = store.path.read_bytes()
+    one = len(json.dumps(picks(1, 300)[0], separators=(",", ":")))
+    path = tmp_path / "compact.json"
+    path.write_text(json.dumps(export(picks((validate.MAX_FILE_BYTES - 4096) // (one + 1), 300)), separators=(",", ":")))
+    assert path.stat().st_size <= validate.MAX_FILE_BYTES  # the file itself is under the cap ...
+    data = transfer.read_export(path)
+    with pytest.raises(TransferError) as refused:  # ... what it would be stored as is not
+        transfer.import_data(store, data)
+    assert OVER.match(str(refused.value)), str(refused.value)
+    assert store.path.read_bytes() == before
+    assert transfer.backups(store) == []  # refused before anything, the backup too
+
+
+def test_an_indented_export_of_a_workbook_near_the_cap_imports_back(tmp_path):
+    store = Store.open(tmp_path / "data")
+    one = len(json.dumps(picks(1, 1500)[0], separators=(",", ":")))
+    tables = {"answers": {"1": {"key": "what-is.own-words", "value": "mine"}},
+              "picks": {str(n): p for n, p in enumerate(picks(int(validate.MAX_FILE_BYTES * 0.97) // (one + 8), 1500), 1)}}
+    assert stored_size(tables) <= validate.MAX_FILE_BYTES
+    store.replace_all(tables)
+    path = transfer.write_export(store, "json", tmp_path / "out")
+    assert path.stat().st_size > validate.MAX_FILE_BYTES  # indented, the export is larger than the cap
+    fresh = Store.open(tmp_path / "fresh")
+    transfer.import_data(fresh, transfer.read_export(path))
+    assert len(Store.open(tmp_path / "fresh").picks()) == len(tables["picks"])
+
+
+def test_a_restore_over_the_cap_is_refused_and_nothing_changes(tmp_path, monkeypatch):
+    store = Store.open(tmp_path / "data")
+    store.save({"what-is.own-words": "y" * 50_000})
+    transfer.backup(store, "manual")
+    store.save({"what-is.own-words": "z" * 50_000})  # restoring keeps this as an earlier version: over
+    monkeypatch.setattr(validate, "MAX_FILE_BYTES", 90_000)
+    before = store.path.read_bytes()
+    with pytest.raises(TransferError, match=r"^nothing was restored: the workbook would be 1 MB, over the 0 MB limit$"):
+        transfer.restore(store)
+    assert store.path.read_bytes() == before
+    assert [b.reason for b in transfer.backups(store)] == ["manual"]
+
+
+def test_a_save_over_the_cap_is_refused_in_one_line_and_the_text_is_kept_to_try_again(tmp_path, monkeypatch):
+    store = Store.open(tmp_path / "data")
+    store.save({"what-is.own-words": "small"})
+    before = store.path.read_bytes()
+    monkeypatch.setattr(validate, "MAX_FILE_BYTES", 100_000)
+    with pytest.raises(TooLarge):
+        store.save({"what-is.own-words": "w" * 90_000, "why-hard.unsafe.reflection": "v" * 90_000})
+    assert store.path.read_bytes() == before
+    assert store.answers() == {"what-is.own-words": "small"}  # memory is the file again
+
+    saver = Saver(store)
+    with saver.changes() as pending:
+        pending.answers["what-is.own-words"] = "w" * 90_000
+        pending.answers["why-hard.unsafe.reflection"] = "v" * 90_000
+    saver.submit()
+    saver.wait()
+    assert isinstance(saver.refused, TooLarge)
+    assert rescue.reason(saver.refused) == "the workbook would be 1 MB, over the 0 MB limit"
+    assert saver.unsaved and saver.pending().answers["why-hard.unsafe.reflection"] == "v" * 90_000  # kept
+    assert store.path.read_bytes() == before
+    saver.close()
+
+
+def version(key: str, n: int, text: str = "v") -> dict:
+    at = datetime(2026, 1, 1, tzinfo=timezone.utc) + timedelta(minutes=n)
+    return {"key": key, "value": f"{text}{n}", "written": None, "replaced": at.isoformat(), "why": "edit"}
+
+
+def test_earlier_versions_keep_the_newest_per_answer_and_in_all():
+    many = [version("a", n) for n in range(versions_.KEEP_PER_ANSWER + 50)] + [version("b", n) for n in range(3)]
+    kept = versions_.trim(many)
+    assert len([v for v in kept if v["key"] == "a"]) == versions_.KEEP_PER_ANSWER
+    assert kept[-1]["value"] == f"v{versions_.KEEP_PER_ANSWER + 49}"  # the newest stay
+    assert {"v0", "v49"}.isdisjoint(v["value"] for v in kept if v["key"] == "a")  # the oldest go
+    assert len([v for v in kept if v["key"] == "b"]) == 3
+    big = [version(f"k{n % 300}", n, "x" * 90_000) for n in range(300)]  # 27 MB of text
+    kept = versions_.trim(big)
+    assert sum(len(json.dumps(v)) for v in kept) <= versions_.KEEP_BYTES
+    assert kept[-1] == big[-1]
+
+
+def test_repeated_imports_and_edits_do_not_grow_the_versions_past_the_bound(tmp_path, monkeypatch):
+    monkeypatch.setattr(versions_, "KEEP_PER_ANSWER", 5)
+    store = Store.open(tmp_path / "data")
+    for n in range(8):  # each import replaces the answer: one more earlier version each time
+        transfer.import_data(store, validate.check_export(export([], answers={"what-is.own-words": f"import {n}"}),
+                                                          transfer.EXPORT_FORMAT, 2, 2))
+    assert len(store.versions()) == 5
+    later = datetime.now(timezone.utc) + timedelta(days=1)
+    for n in range(4):  # an edit on a later day keeps the text it replaces
+        store.apply(Changes(answers={"what-is.own-words": f"edit {n}"}), now=later + timedelta(days=n))
+    kept = [v["value"] for v in store.versions()]
+    assert len(kept) == 5 and kept[-1] == "edit 2"
