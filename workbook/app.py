@@ -338,14 +338,19 @@ class WorkbookApp(App[int]):
     def export(self, fmt: str) -> None:
         self.save_and_close()
         try:
-            path = transfer.write_export(self.store, fmt)
+            path = transfer.write_export(self.store, fmt, keep=transfer.HOSTED_EXPORTS if self.hosted else None)
         except (OSError, StorageError) as exc:
             self.notify(plain_text(f"The export could not be written: {getattr(exc, 'strerror', None) or exc}"), severity="warning")
             return
-        self.notify(plain_text(f"Saved to {path}"), timeout=8)
+        shown = path
+        if self.hosted:  # a path inside the visitor's own folder, not the server's; only the newest few stay
+            shown = path.relative_to(self.store.folder)
+            self.notify(plain_text(f"Saved to {shown} (the newest {transfer.HOSTED_EXPORTS} exports are kept)"), timeout=8)
+        else:
+            self.notify(plain_text(f"Saved to {path}"), timeout=8)
         show = getattr(self.screen, "show_export", None)
         if show:
-            show(path)
+            show(shown)
 
     @on(ResetRequested)
     async def _reset_requested(self, message: ResetRequested) -> None:

@@ -41,6 +41,8 @@ EXPORT_VERSION = 2  # 2: earlier versions and when each answer was written
 BACKUP_DIR = "backups"
 DAILY_KEEP = 7
 OTHER_KEEP = 20
+BACKUP_CAPS = 4  # all backups together: at most this many times the workbook's cap (validate.MAX_FILE_BYTES)
+HOSTED_EXPORTS = 5  # a hosted profile keeps only its newest exports
 
 
 class TransferError(StorageError):
@@ -115,8 +117,17 @@ def _rotate(store: Store) -> None:
     existing = backups(store)
     daily = [b for b in existing if b.reason == "daily"]
     others = [b for b in existing if b.reason != "daily"]
-    for old in daily[:-DAILY_KEEP] + others[:-OTHER_KEEP]:
+    gone = daily[:-DAILY_KEEP] + others[:-OTHER_KEEP]
+    for old in gone:
         old.path.unlink(missing_ok=True)
+    # And a bound in bytes: the oldest non-daily ones go first; the daily ones and the newest other stay.
+    kept = [b for b in existing if b not in gone]
+    total = sum(b.size for b in kept)
+    for old in [b for b in kept if b.reason != "daily"][:-1]:
+        if total <= BACKUP_CAPS * validate.MAX_FILE_BYTES:
+            break
+        old.path.unlink(missing_ok=True)
+        total -= old.size
 
 
 def is_empty(store: Store) -> bool:
@@ -574,8 +585,10 @@ def import_data(store: Store, data: dict[str, Any]) -> Backup | None:
     return taken
 
 
-def write_export(store: Store, fmt: str, folder: Path | None = None, now: datetime | None = None) -> Path:
-    """Write an export file into ``folder`` (the data folder's exports/ by default); returns its path."""
+def write_export(store: Store, fmt: str, folder: Path | None = None, now: datetime | None = None,
+                 keep: int | None = None) -> Path:
+    """Write an export file into ``folder`` (the data folder's exports/ by default); returns its path.
+    ``keep``: then only the newest ``keep`` exports in that folder stay (hosted: HOSTED_EXPORTS)."""
     now = now or datetime.now(timezone.utc)
     folder = folder or store.folder / "exports"
     ensure_private_folder(folder)
@@ -583,7 +596,24 @@ def write_export(store: Store, fmt: str, folder: Path | None = None, now: dateti
     path = folder / f"my-workbook-{now.astimezone():%Y-%m-%d-%H%M%S}.{suffix}"
     text = export_markdown(store, now) if fmt == "markdown" else export_json(store, now)
     atomic_write(path, text.encode("utf-8"))
+    if keep is not None:
+        _prune_exports(folder, path, keep)
     return path
+
+
+EXPORT_NAME = re.compile(r"my-workbook-\d{4}-\d{2}-\d{2}-\d{6}(-\d+)?\.(json|md)")
+
+
+def _prune_exports(folder: Path, newest: Path, keep: int) -> None:
+    """Only the newest ``keep`` export files the workbook named stay in ``folder`` (links are left alone)."""
+    found = []
+    with os.scandir(folder) as entries:
+        for entry in entries:
+            if EXPORT_NAME.fullmatch(entry.name) and entry.is_file(follow_symlinks=False):
+                found.append((entry.path == str(newest), entry.stat(follow_symlinks=False).st_mtime_ns, entry.name, entry.path))
+    for *_, path in sorted(found)[:-keep] if keep > 0 else []:
+        with contextlib.suppress(OSError):
+            os.unlink(path)
 
 
 def write_output(path: Path, data: bytes, force: bool = False) -> None:

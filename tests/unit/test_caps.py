@@ -128,3 +128,32 @@ def test_repeated_imports_and_edits_do_not_grow_the_versions_past_the_bound(tmp_
         store.apply(Changes(answers={"what-is.own-words": f"edit {n}"}), now=later + timedelta(days=n))
     kept = [v["value"] for v in store.versions()]
     assert len(kept) == 5 and kept[-1] == "edit 2"
+
+
+def test_backups_are_bounded_in_bytes_keeping_the_daily_ones_and_the_newest(tmp_path, monkeypatch):
+    monkeypatch.setattr(validate, "MAX_FILE_BYTES", 100_000)  # so at most 400 KB of backups
+    store = Store.open(tmp_path / "data")
+    store.save({"what-is.own-words": "d" * 60_000})
+    start = datetime(2026, 5, 1, 9, tzinfo=timezone.utc)
+    for n in range(3):
+        transfer.backup(store, "daily", start + timedelta(days=n))
+    for n in range(20):  # twenty large imports
+        transfer.backup(store, "before-import", start + timedelta(days=3, minutes=n))
+    kept = transfer.backups(store)
+    assert sum(b.size for b in kept) <= 4 * validate.MAX_FILE_BYTES
+    assert [b.reason for b in kept].count("daily") == 3
+    assert kept[-1].taken == start + timedelta(days=3, minutes=19)  # the newest stays
+    assert len(kept) < 20
+
+
+def test_hosted_exports_keep_only_the_newest_few(tmp_path):
+    store = Store.open(tmp_path / "data")
+    store.save({"what-is.own-words": "mine"})
+    start = datetime(2026, 5, 1, 9, tzinfo=timezone.utc)
+    made = [transfer.write_export(store, "json" if n % 2 else "markdown", now=start + timedelta(seconds=n),
+                                  keep=transfer.HOSTED_EXPORTS) for n in range(8)]
+    assert sorted(p.name for p in (store.folder / "exports").iterdir()) == sorted(p.name for p in made[-5:])
+    (store.folder / "exports" / "notes.txt").write_text("mine")  # a file the workbook did not make stays
+    transfer.write_export(store, "json", now=start + timedelta(seconds=9), keep=transfer.HOSTED_EXPORTS)
+    assert (store.folder / "exports" / "notes.txt").exists()
+    assert len(list((store.folder / "exports").iterdir())) == 6
