@@ -65,8 +65,9 @@ def _backup_dir(store: Store) -> Path:
 
 # workbook-YYYYMMDD-HHMMSSffffff-reason.json, as backup() names them
 BACKUP_NAME = re.compile(r"workbook-(\d{8})-(\d{12})-([a-z][a-z0-9-]{0,40})\.json")
-# How far a backup's name may be from the clock and from its file's modification time.
-CLOCK_SLACK = timedelta(days=1)
+# How far a backup's name may be ahead of the clock and of its file's modification time (a backup is
+# named, then written: its name is never later than either, beyond a clock's small adjustments).
+CLOCK_SLACK = timedelta(minutes=2)
 
 
 def backups(store: Store, now: datetime | None = None) -> list[Backup]:
@@ -74,7 +75,7 @@ def backups(store: Store, now: datetime | None = None) -> list[Backup]:
 
     Only regular files named as :func:`backup` names them count: symbolic links and anything else
     are ignored, and so is a name dated in the future or later than its file was written (a file
-    called "2099" is never the newest).
+    called "2099", or named an hour from now, is never the newest).
     """
     folder = _backup_dir(store)
     if not folder.is_dir() or folder.is_symlink():
@@ -141,29 +142,42 @@ def daily_backup(store: Store, now: datetime | None = None) -> Backup | None:
     if is_empty(store):
         return None
     today = now.astimezone().date()
-    if any(b.reason == "daily" and b.taken.astimezone().date() == today for b in backups(store)):
+    if any(b.reason == "daily" and b.taken.astimezone().date() == today for b in backups(store, now)):
         return None
     return backup(store, "daily", now)
 
 
-def restore(store: Store, name: str | None = None) -> Backup:
-    """Bring back a backup (the newest by default), after backing up the current state."""
-    available = backups(store)
-    if not available:
-        raise TransferError("there are no backups yet")
-    if name is None:
-        chosen = available[-1]
-    else:
-        matches = [b for b in available if b.name == name or b.name == f"{name}.json"]
-        if not matches:
-            raise TransferError(f"no backup is called {name!r}; `workbook backups` lists them")
-        chosen = matches[0]
-    data = _read_database(chosen.path)
+def restore(store: Store, name: str | None = None, skipped: list[Backup] | None = None) -> Backup:
+    """Bring back a backup (the newest that can be read, by default: the newer ones that cannot are
+    added to ``skipped``), after backing up the current state."""
+    chosen, data = _choose(store, name, skipped if skipped is not None else [])
     merged = keep_replaced(store.tables(), data, "restore")
     _check_size(merged, "nothing was restored")
     backup(store, "before-restore")
     store.replace_all(merged)
     return chosen
+
+
+def _choose(store: Store, name: str | None, skipped: list[Backup]) -> tuple[Backup, dict[str, Any]]:
+    """The backup a restore would bring back, and its tables. Without a name: the newest that reads as a
+    workbook (a damaged newest one is passed over)."""
+    available = backups(store)
+    if not available:
+        raise TransferError("there are no backups yet")
+    if name is not None:
+        matches = [b for b in available if b.name == name or b.name == f"{name}.json"]
+        if not matches:
+            raise TransferError(f"no backup is called {name!r}; `workbook backups` lists them")
+        return matches[0], _read_database(matches[0].path)
+    first: TransferError | None = None
+    for candidate in reversed(available):
+        try:
+            return candidate, _read_database(candidate.path)
+        except TransferError as exc:
+            first = first or exc
+            skipped.append(candidate)
+    assert first is not None
+    raise first
 
 
 def _check_size(tables: dict[str, Any], nothing: str) -> None:
@@ -176,13 +190,11 @@ def _check_size(tables: dict[str, Any], nothing: str) -> None:
 
 def restore_would_replace(store: Store, name: str | None = None) -> int:
     """How many answers written since the backup ``name`` a restore would turn into earlier versions."""
-    available = backups(store)
-    if not available:
-        return 0
-    chosen = available[-1] if name is None else next((b for b in available if b.name in (name, f"{name}.json")), None)
-    if chosen is None:
-        return 0
-    return len(_replaced(store.tables(), _read_database(chosen.path)))
+    try:
+        _, data = _choose(store, name, [])
+    except TransferError:
+        return 0  # the restore itself says why it cannot
+    return len(_replaced(store.tables(), data))
 
 
 def _answer_docs(tables: dict[str, Any]) -> dict[str, dict[str, Any]]:
