@@ -346,7 +346,9 @@ def repair(folder: Path, problem: Exception | None = None) -> str:
         break
     reason = str(problem).split(": ", 1)[1] if problem and ": " in str(problem) else ""
     why = f" ({reason})" if reason else ""
-    said = f"Your workbook file could not be read{why}, so it was moved aside to {aside} (kept, not deleted). "
+    # hosted, the visitor is told the name in their own folder, never the server's path
+    where = f"{aside.name} in your workbook's folder" if os.environ.get("WORKBOOK_HOSTED") == "1" else aside
+    said = f"Your workbook file could not be read{why}, so it was moved aside to {where} (kept, not deleted). "
     if good is not None:
         atomic_write(folder / DB_NAME, raw)
         return said + f"Your answers were brought back from the backup of {moment_label(good.taken, date.today())}."

@@ -157,3 +157,14 @@ def test_hosted_exports_keep_only_the_newest_few(tmp_path):
     transfer.write_export(store, "json", now=start + timedelta(seconds=9), keep=transfer.HOSTED_EXPORTS)
     assert (store.folder / "exports" / "notes.txt").exists()
     assert len(list((store.folder / "exports").iterdir())) == 6
+
+
+def test_hosted_the_damaged_file_notice_names_no_server_path(tmp_path, monkeypatch):
+    monkeypatch.setenv("WORKBOOK_HOSTED", "1")
+    store = Store.open(tmp_path / "data")
+    store.save({"what-is.own-words": "mine"})
+    transfer.backup(store, "manual")
+    store.path.write_text("{not a workbook")
+    _, notices = transfer.open_store(tmp_path / "data")
+    assert notices and "moved aside to workbook.damaged-" in notices[0]
+    assert str(tmp_path) not in notices[0]
