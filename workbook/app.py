@@ -37,7 +37,7 @@ from workbook import content, practice, rescue, transfer
 from workbook import versions as versions_
 from workbook.saver import Saver
 from workbook.state import tidy
-from workbook.storage import Store, StorageError
+from workbook.storage import Store, StorageError, TooLarge
 from workbook.text import MAX_ANSWER_CHARS, clean
 
 SAVE_DELAY = 0.5  # seconds after the last keystroke
@@ -338,14 +338,19 @@ class WorkbookApp(App[int]):
     def export(self, fmt: str) -> None:
         self.save_and_close()
         try:
-            path = transfer.write_export(self.store, fmt)
+            path = transfer.write_export(self.store, fmt, keep=transfer.HOSTED_EXPORTS if self.hosted else None)
         except (OSError, StorageError) as exc:
             self.notify(plain_text(f"The export could not be written: {getattr(exc, 'strerror', None) or exc}"), severity="warning")
             return
-        self.notify(plain_text(f"Saved to {path}"), timeout=8)
+        shown = path
+        if self.hosted:  # a path inside the visitor's own folder, not the server's; only the newest few stay
+            shown = path.relative_to(self.store.folder)
+            self.notify(plain_text(f"Saved to {shown} (the newest {transfer.HOSTED_EXPORTS} exports are kept)"), timeout=8)
+        else:
+            self.notify(plain_text(f"Saved to {path}"), timeout=8)
         show = getattr(self.screen, "show_export", None)
         if show:
-            show(path)
+            show(shown)
 
     @on(ResetRequested)
     async def _reset_requested(self, message: ResetRequested) -> None:
@@ -720,8 +725,16 @@ class WorkbookApp(App[int]):
     def _show_saved(self, message: Saved) -> None:
         self._take_kept()
         if message.ok:
-            if not self.saver.unsaved and self.status_line in ("saving…", "not saved yet, trying again"):
+            self._told_too_large = False
+            if not self.saver.unsaved and (self.status_line == "saving…" or self.status_line.startswith("not saved")):
                 self.status_line = "✓ saved"
+        elif isinstance(self.saver.refused, TooLarge):  # over the file's cap: say so once; the text stays here
+            self.status_line = f"not saved: {self.saver.refused}"
+            if not getattr(self, "_told_too_large", False):
+                self._told_too_large = True
+                self.notify(plain_text(f"Not saved: {self.saver.refused}. Your text is kept here; shorten or "
+                                       "remove something and it saves."), severity="warning", timeout=15)
+            self._schedule(RETRY_DELAY)
         else:
             self.status_line = "not saved yet, trying again"
             self._schedule(RETRY_DELAY)
