@@ -38,6 +38,8 @@ log = logging.getLogger("workbook.serve")
 # rewrites those areas in place: `ps` and /proc show each session as the workbook it is).
 ROOM = 4096
 ROOM_VARIABLE = "WORKBOOK_HELPER_ROOM"
+# WORKBOOK_HELPER_REHEARSE=0 in the server's environment: the helper only imports (no rehearsed start).
+REHEARSE_VARIABLE = "WORKBOOK_HELPER_REHEARSE"
 
 
 class HelperGone(Exception):
@@ -77,6 +79,8 @@ class Helper:
             "LANG": os.environ.get("LANG", "C.UTF-8"),
             ROOM_VARIABLE: "." * ROOM,
         }
+        if os.environ.get(REHEARSE_VARIABLE) == "0":  # the benchmark's "before", or a way out should it misbehave
+            env[REHEARSE_VARIABLE] = "0"
         try:
             first = subprocess.Popen(
                 [sys.executable, "-I", "-c", "from workbook.serve.helper import main; main()",
@@ -368,8 +372,9 @@ def rehearse() -> None:
 
     try:
         asyncio.run(run())
-    except Exception:  # noqa: BLE001 only a rehearsal
-        pass
+    except Exception as exc:  # noqa: BLE001 only a rehearsal: the forks do that work themselves then
+        print(f"workbook serve: the pre-started helper skipped its rehearsal ({type(exc).__name__}: {exc})",
+              file=sys.stderr, flush=True)
     finally:
         shutil.rmtree(folder, ignore_errors=True)
     for thread in threading.enumerate():
@@ -449,11 +454,12 @@ def main() -> None:
     gc.disable()
     sock = socket.socket(fileno=fd)
     os.environ.pop(ROOM_VARIABLE, None)
+    rehearsal = os.environ.pop(REHEARSE_VARIABLE, "1") != "0"
     retitle([sys.executable, "-m", "workbook", "serve", "(pre-started helper)"])
     signal.signal(signal.SIGINT, signal.SIG_IGN)  # the server's stop ends it, by closing the socket
     signal.signal(signal.SIGCHLD, reap)
     try:
-        warm()
+        warm(full=rehearsal)
     except Exception as exc:  # noqa: BLE001 the server starts sessions the old way then
         print(f"workbook serve: the pre-started helper could not prepare ({type(exc).__name__}: {exc})",
               file=sys.stderr, flush=True)
