@@ -61,6 +61,41 @@ def private_by_mapping(pid: int) -> dict[str, int]:
     return totals
 
 
+def pages(pid: int) -> dict[int, tuple[str, int]]:
+    """Every page present in a process's memory: address -> (what is mapped there, physical frame)."""
+    present: dict[int, tuple[str, int]] = {}
+    size = os.sysconf("SC_PAGE_SIZE")
+    with open(f"/proc/{pid}/maps") as maps, open(f"/proc/{pid}/pagemap", "rb") as pagemap:
+        for line in maps:
+            head = line.split()
+            start, end = (int(x, 16) for x in head[0].split("-"))
+            name = head[5] if len(head) > 5 else "[anonymous]"
+            if "/site-packages/" in name or "/lib/python3" in name:
+                name = name.rsplit("/", 1)[-1]
+            if name == "[vsyscall]":
+                continue
+            pagemap.seek(start // size * 8)
+            data = pagemap.read((end - start) // size * 8)
+            for n, (entry,) in enumerate(struct.iter_unpack("<Q", data)):
+                if entry >> 63 & 1:
+                    present[start + n * size] = (name, entry & ((1 << 55) - 1))
+    return present
+
+
+def classify(child: int, parent: int) -> dict[str, dict[str, int]]:
+    """The child's pages, by mapping: shared with the parent (same frame), copied (the parent has that
+    address in another frame: a copy-on-write copy) or new (the parent has nothing there), in kB."""
+    size_kb = os.sysconf("SC_PAGE_SIZE") // 1024
+    mine, theirs = pages(child), pages(parent)
+    table: dict[str, dict[str, int]] = {}
+    for address, (name, frame) in mine.items():
+        other = theirs.get(address)
+        kind = "new" if other is None else "shared" if other[1] == frame else "copied"
+        row = table.setdefault(name, {"shared": 0, "copied": 0, "new": 0})
+        row[kind] += size_kb
+    return table
+
+
 def read_until(master: int, marker: bytes, timeout: float = 60) -> None:
     seen = b""
     end = time.monotonic() + timeout
@@ -91,6 +126,10 @@ def play_helper(level: str, sessions: int, profile: str | None, smaps: bool) -> 
         helper.warm(full=False)
     else:
         helper.warm()
+    gc.unfreeze()
+    gc.collect()
+    if level == "fill":
+        helper.fill_holes()
     gc.freeze()
     warm_cpu = time.process_time() - started
     me = memory_kb(os.getpid())
@@ -142,6 +181,7 @@ def play_helper(level: str, sessions: int, profile: str | None, smaps: bool) -> 
             figures["pss"].append(memory_kb(pid)["pss"])
             if smaps and n == sessions - 1:
                 figures["smaps"] = sorted(private_by_mapping(pid).items(), key=lambda kv: -kv[1])[:12]
+                figures["pages"] = classify(pid, os.getpid())
             os.kill(pid, signal.SIGTERM)
         drain(master)
         os.waitpid(pid, 0)
@@ -153,7 +193,7 @@ def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--sessions", type=int, default=8, help="sessions forked per round")
     parser.add_argument("--rounds", type=int, default=3, help="rounds, each level once per round")
-    parser.add_argument("--warm", nargs="+", default=["imports", "full"], choices=["none", "imports", "full"])
+    parser.add_argument("--warm", nargs="+", default=["imports", "full"], choices=["none", "imports", "full", "fill"])
     parser.add_argument("--profile", help="write a cProfile of the last fork of the last level here")
     parser.add_argument("--smaps", action="store_true", help="list the last fork's private memory by mapping")
     parser.add_argument("--play", help=argparse.SUPPRESS)
@@ -184,6 +224,14 @@ def main() -> int:
         warm = statistics.median(r["warm_cpu"] for r in runs)
         rss = statistics.median(r["helper"]["rss"] for r in runs) / 1024
         print(f"| {level} | {warm * 1000:.0f} ms | {cpu * 1000:.0f} ms | {uss:.1f} MB | {pss:.1f} MB | {rss:.1f} MB |")
+    for level, runs in results.items():
+        if "pages" in runs[-1]:
+            table = runs[-1]["pages"]
+            total = {k: sum(row[k] for row in table.values()) for k in ("shared", "copied", "new")}
+            print(f"\n{level}: the last fork's pages at Home, against the helper's (kB): shared {total['shared']}, "
+                  f"copied (copy-on-write) {total['copied']}, new {total['new']}")
+            for name, row in sorted(table.items(), key=lambda kv: -(kv[1]["copied"] + kv[1]["new"]))[:8]:
+                print(f"    {name}: copied {row['copied']}, new {row['new']}, shared {row['shared']}")
     for level, runs in results.items():
         if "smaps" in runs[-1]:
             print(f"\n{level}: a fork's private memory by mapping (kB): "
