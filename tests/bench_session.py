@@ -82,6 +82,25 @@ def pages(pid: int) -> dict[int, tuple[str, int]]:
     return present
 
 
+def copied_by_type(child: int, parent: int) -> list[tuple[str, int, int]]:
+    """For each type of object the parent's garbage collector knows (containers: functions, dicts, types,
+    tuples, lists, instances), how many sit on pages the child copied, of how many. Strings and numbers are
+    not tracked by the collector and are not counted."""
+    size = os.sysconf("SC_PAGE_SIZE")
+    mine, theirs = pages(child), pages(parent)
+    copied = {a for a, (_, frame) in mine.items() if a in theirs and theirs[a][1] != frame}
+    gc.unfreeze()
+    counts: dict[str, list[int]] = {}
+    for obj in gc.get_objects():
+        name = type(obj).__name__
+        row = counts.setdefault(name, [0, 0])
+        row[1] += 1
+        if id(obj) // size * size in copied:
+            row[0] += 1
+    gc.freeze()
+    return sorted(((n, c, t) for n, (c, t) in counts.items()), key=lambda r: -r[2])[:12]
+
+
 def classify(child: int, parent: int) -> dict[str, dict[str, int]]:
     """The child's pages, by mapping: shared with the parent (same frame), copied (the parent has that
     address in another frame: a copy-on-write copy) or new (the parent has nothing there), in kB."""
@@ -128,8 +147,6 @@ def play_helper(level: str, sessions: int, profile: str | None, smaps: bool) -> 
         helper.warm()
     gc.unfreeze()
     gc.collect()
-    if level == "fill":
-        helper.fill_holes()
     gc.freeze()
     warm_cpu = time.process_time() - started
     me = memory_kb(os.getpid())
@@ -182,6 +199,7 @@ def play_helper(level: str, sessions: int, profile: str | None, smaps: bool) -> 
             if smaps and n == sessions - 1:
                 figures["smaps"] = sorted(private_by_mapping(pid).items(), key=lambda kv: -kv[1])[:12]
                 figures["pages"] = classify(pid, os.getpid())
+                figures["types"] = copied_by_type(pid, os.getpid())
             os.kill(pid, signal.SIGTERM)
         drain(master)
         os.waitpid(pid, 0)
@@ -193,7 +211,7 @@ def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--sessions", type=int, default=8, help="sessions forked per round")
     parser.add_argument("--rounds", type=int, default=3, help="rounds, each level once per round")
-    parser.add_argument("--warm", nargs="+", default=["imports", "full"], choices=["none", "imports", "full", "fill"])
+    parser.add_argument("--warm", nargs="+", default=["imports", "full"], choices=["none", "imports", "full"])
     parser.add_argument("--profile", help="write a cProfile of the last fork of the last level here")
     parser.add_argument("--smaps", action="store_true", help="list the last fork's private memory by mapping")
     parser.add_argument("--play", help=argparse.SUPPRESS)
@@ -232,6 +250,8 @@ def main() -> int:
                   f"copied (copy-on-write) {total['copied']}, new {total['new']}")
             for name, row in sorted(table.items(), key=lambda kv: -(kv[1]["copied"] + kv[1]["new"]))[:8]:
                 print(f"    {name}: copied {row['copied']}, new {row['new']}, shared {row['shared']}")
+            print("  the helper's objects on pages the fork copied, by type (on copied pages / all): "
+                  + ", ".join(f"{name} {c:,}/{t:,}" for name, c, t in runs[-1]["types"]))
     for level, runs in results.items():
         if "smaps" in runs[-1]:
             print(f"\n{level}: a fork's private memory by mapping (kB): "

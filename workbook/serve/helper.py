@@ -384,60 +384,6 @@ def rehearse() -> None:
                 raise RuntimeError(f"the rehearsal's thread {thread.name} is still running")
 
 
-HOLDING: list[object] = []
-
-
-def pymalloc_free_blocks() -> dict[int, int]:
-    """Free blocks in the small-object allocator's partly used pools, by block size (from
-    sys._debugmallocstats, which writes to the C-level standard error)."""
-    import tempfile
-
-    sizes: dict[int, int] = {}
-    with tempfile.TemporaryFile() as capture:
-        sys.stderr.flush()
-        saved = os.dup(2)
-        try:
-            os.dup2(capture.fileno(), 2)
-            sys._debugmallocstats()
-        finally:
-            os.dup2(saved, 2)
-            os.close(saved)
-        capture.seek(0)
-        text = capture.read().decode("ascii", "replace")
-    pools = 0
-    for line in text.splitlines():
-        fields = line.split()
-        if len(fields) == 5 and all(f.isdigit() for f in fields):
-            sizes[int(fields[1])] = int(fields[4])
-        elif "unused pools *" in line:
-            pools = int(fields[0])
-            pool_size = int(fields[4])
-    if pools:
-        for size in sizes:  # the unused pools are shared between the sizes: fill them with the largest blocks
-            pass
-        sizes[-1] = pools * pool_size
-    return sizes
-
-
-def fill_holes() -> None:
-    """Fill the free blocks left between the helper's objects (the rehearsal's garbage, freed) with objects
-    kept for good, so that a fork's new objects go to new pages of their own, side by side, instead of one
-    here and one there in pages it would then copy whole."""
-    try:
-        sizes = pymalloc_free_blocks()
-    except (OSError, ValueError, AttributeError, UnboundLocalError):
-        return
-    unused = sizes.pop(-1, 0)
-    for size, free in sizes.items():
-        if size >= 48:
-            n = size - 33  # a bytes object of n bytes asks for 33 + n
-            HOLDING.extend(bytes(n) for _ in range(free))
-        elif size == 32:
-            HOLDING.extend(float(i) + 0.5 for i in range(free))
-    if unused:
-        HOLDING.extend(bytes(512 - 33) for _ in range(unused // 512))
-
-
 def session(request: dict, slave: int, go: int) -> None:
     """In the fork: become the visitor's workbook on the pty. Never returns."""
     code = 1
