@@ -255,12 +255,14 @@ def growth(workbook: str, runs: int) -> None:
                 for key, values in game_session(workbook, data).items():
                     results[label].setdefault(key, []).extend(values)
     print(f"\nHow cost grows ({runs} runs, data sets alternating; every exercise answered; medians; 80×24):\n")
+    print("(a save counts from the key: the workbook waits 0.5 s after the last change, then writes and fsyncs)\n")
     print("| data | file | first screen (resume) | a pick: key to clarity question | a save: pick on disk | peak memory |")
     print("| --- | ---: | ---: | ---: | ---: | ---: |")
     for label, _, _ in rows:
         r = results[label]
         name = f"{label} ({counted[label]:,})" if label in counted else label
-        print(f"| {name} | {sizes[label] / 1e6:.1f} MB | {median(r['first']) * 1000:,.0f} ms | "
+        size = f"{sizes[label] / 1e6:.1f} MB" if sizes[label] >= 1e5 else f"{sizes[label] / 1e3:.0f} kB"
+        print(f"| {name} | {size} | {median(r['first']) * 1000:,.0f} ms | "
               f"{median(r['pick']) * 1000:,.0f} ms | {median(r['disk']) * 1000:,.0f} ms | "
               f"{median(r['mem']) / 1024:,.1f} MB |")
 
