@@ -2,8 +2,10 @@
 server's side imports no Textual; the helper process imports it once.
 
 The server starts one helper (`python -I -c 'from workbook.serve.helper import main; main()' FD`): it
-imports Textual, the app and its screens, parses the workbook's text, runs `gc.freeze()` and says it is
-ready. For each session the server sends the profile folder and environment, with the pty's slave end
+imports Textual, the app and its screens, parses the workbook's text, rehearses a start (a throwaway
+workbook on a temporary profile, headless, until Home is drawn in each theme: the stylesheets are parsed
+once and kept, Textual's and Rich's caches filled, the code specialised), runs `gc.freeze()` and says it
+is ready. No visitor's data is ever in the helper: the rehearsal's profile is empty and removed. For each session the server sends the profile folder and environment, with the pty's slave end
 (SCM_RIGHTS), on a Unix socket. The helper forks and replies with the new process's pid, a pidfd for it,
 and the write end of a pipe the fork waits on: the server says go once it holds the pidfd, so a fork the
 server never heard of (the helper ended first) leaves without starting, as does one it heard of too late.
