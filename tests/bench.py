@@ -271,7 +271,8 @@ def memory_breakdown(picks: int = 10_000) -> int:  # noqa: D417
     """Where a session's memory goes: a workbook with every exercise answered and `picks` decisions runs
     in a fresh Python traced by tracemalloc from its first line (`-X tracemalloc=8`), headless at 80x24;
     what it holds at Home, settled, is grouped by who asked for it (the innermost frame in the workbook,
-    Textual, Rich, TinyDB..., so JSON decoded for the storage counts as the storage's)."""
+    Textual, Rich, TinyDB..., so JSON decoded for the storage counts as the storage's, and a module's code
+    for the package that imported it; "modules' code (imports)" is code imported from elsewhere)."""
     import subprocess
 
     with tempfile.TemporaryDirectory() as tmp:
