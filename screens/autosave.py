@@ -19,7 +19,7 @@ from textual.timer import Timer
 
 from workbook import exchange, rescue
 from workbook.saver import Saver
-from workbook.storage import Changes, StorageError
+from workbook.storage import Changes, StorageError, TooLarge
 from workbook.text import clean
 
 if TYPE_CHECKING:
@@ -51,6 +51,7 @@ class Autosave:
         self.saver = Saver(app.state.store, lambda ok: app.post_message(Saved(ok)))  # post_message is thread-safe
         self.rescued: rescue.RescueCopy | None = None  # a rescue copy written this session
         self._timer: Timer | None = None
+        self._told_too_large = False  # a save over the file's cap is said once, until a save goes through
 
     # -- handing over ---------------------------------------------------------------
     def add(self, changes: Changes, immediate: bool = False, delay: bool = False) -> None:
@@ -111,8 +112,16 @@ class Autosave:
         """A write finished (on the event loop, from :class:`Saved`)."""
         self.take_kept()
         if ok:
-            if not self.saver.unsaved and self.app.status_line in (SAVING, RETRYING):
+            self._told_too_large = False
+            if not self.saver.unsaved and (self.app.status_line == SAVING or self.app.status_line.startswith("not saved")):
                 self.app.status_line = SAVED
+        elif isinstance(self.saver.refused, TooLarge):  # over the file's cap: say so once; the text stays here
+            self.app.status_line = f"not saved: {self.saver.refused}"
+            if not self._told_too_large:
+                self._told_too_large = True
+                self.app.notify(plain_text(f"Not saved: {self.saver.refused}. Your text is kept here; shorten or "
+                                           "remove something and it saves."), severity="warning", timeout=15)
+            self.schedule(RETRY_DELAY)
         else:
             self.app.status_line = RETRYING
             self.schedule(RETRY_DELAY)

@@ -55,14 +55,20 @@ class Jobs:
         """Write an export ("markdown" or "json") and say where; My data shows it too."""
         app = self.app
         try:
-            path = await self.run(lambda: exchange.write_export(self.store, fmt))
+            keep = exchange.HOSTED_EXPORTS if app.hosted else None
+            path = await self.run(lambda: exchange.write_export(self.store, fmt, keep=keep))
         except (OSError, StorageError) as exc:
             app.notify(plain_text(f"The export could not be written: {why(exc)}"), severity="warning")
             return
-        app.notify(plain_text(f"Saved to {path}"), timeout=8)
+        shown = path
+        if app.hosted:  # a path inside the visitor's own folder, not the server's; only the newest few stay
+            shown = path.relative_to(self.store.folder)
+            app.notify(plain_text(f"Saved to {shown} (the newest {exchange.HOSTED_EXPORTS} exports are kept)"), timeout=8)
+        else:
+            app.notify(plain_text(f"Saved to {path}"), timeout=8)
         screen = app.navigator.workbook_screen()
         if screen is not None:
-            screen.show_export(path)
+            screen.show_export(shown)
 
     async def reset(self, scope: str, section: int | None) -> None:
         """Erase what the person confirmed (after a backup) and read everything again."""

@@ -1,6 +1,11 @@
 """Benchmarks: the installed `workbook` beside a bare Textual app, in a real pseudo-terminal at 80x24.
 
-Run:  python tests/bench.py [--runs N] [--idle SECONDS]
+Run:  python tests/bench.py [--runs N] [--idle SECONDS] [--only main|growth] [--growth-runs N]
+      python tests/bench.py --tracemalloc      (where a session's memory goes, by module; see below)
+
+The growth table: first screen (resumed), a pick (key to clarity question), a save (that pick on disk)
+and peak memory with every exercise answered and 0, 1,000, 10,000 and 100,000 decisions, and with 10,000
+decisions and a heavy year of earlier versions (every field edited daily for 365 days).
 
 Not part of the test suite (tests never assert wall-clock times). Both programs run alternately
 in the same run, so the machine's load touches both alike, and the table gives medians and ratios.
@@ -177,6 +182,173 @@ def full_data(folder: Path, picks: int = 10_000) -> None:
     )
 
 
+def heavy_year(folder: Path, days: int = 365) -> int:
+    """A year of earlier versions: every field edited once a day, each day's text kept. Returns how many."""
+    from datetime import datetime, timedelta, timezone
+
+    from workbook import versions
+
+    start = datetime(2025, 1, 1, 9, tzinfo=timezone.utc)
+    kept = []
+    for section in content.load().sections:
+        for exercise in section.exercises:
+            for day in range(days):
+                written = (start + timedelta(days=day)).isoformat(timespec="seconds")
+                replaced = start + timedelta(days=day + 1)
+                if exercise.kind == "toggle":
+                    value = day % 2 == 0
+                elif exercise.kind == "scale":
+                    value = day % 5 + 1
+                elif exercise.kind == "entries":
+                    value = [{f.id: f"day {day}: an answer for {f.label}" for f in exercise.fields if f.kind == "line"}]
+                else:
+                    value = f"Day {day}: an answer a few sentences long, rewritten today. " * 3
+                kept.append(versions.make(exercise.key, value, written, "edit", replaced))
+    Store.open(folder).apply(Changes(versions=kept))
+    return len(kept)
+
+
+def game_session(workbook: str, data: Path, picks: int = 3) -> dict[str, list[float]]:
+    """Resume a workbook: first screen, open the game, `picks` picks (key to clarity question, and until
+    the pick is on disk), peak memory."""
+    figures: dict[str, list[float]] = {"first": [], "pick": [], "disk": [], "mem": []}
+    term = Term([workbook], env_for(str(data)))
+    try:
+        figures["first"].append(term.wait_for(b"Palette", timeout=120))
+        term.press(b"5", b"gut window ")
+        db = data / "workbook.json"
+        for _ in range(picks):
+            before = db.stat().st_mtime_ns
+            pressed = time.perf_counter()
+            latency, _ = term.press(b"1", b"How clear")
+            figures["pick"].append(latency)
+            while db.stat().st_mtime_ns == before and time.perf_counter() - pressed < 30:
+                time.sleep(0.001)
+            figures["disk"].append(time.perf_counter() - pressed)
+            term.press(b"\r", b"gut window ")
+        figures["mem"].append(term.peak_memory_kb())
+    finally:
+        term.close()
+    return figures
+
+
+def growth(workbook: str, runs: int) -> None:
+    """The growth table (see the module's docstring), each data set once per run, alternating."""
+    rows = [("0 decisions", 0, False), ("1,000 decisions", 1_000, False), ("10,000 decisions", 10_000, False),
+            ("100,000 decisions", 100_000, False), ("10,000 decisions + a heavy year of versions", 10_000, True)]
+    results: dict[str, dict[str, list[float]]] = {label: {} for label, _, _ in rows}
+    sizes: dict[str, int] = {}
+    counted: dict[str, int] = {}
+    with tempfile.TemporaryDirectory() as tmp:
+        sources = {}
+        for label, picks, year in rows:
+            folder = Path(tmp) / f"source-{len(sources)}"
+            full_data(folder, picks)
+            if year:
+                counted[label] = heavy_year(folder)
+            sources[label] = folder
+            sizes[label] = (folder / "workbook.json").stat().st_size
+        for _ in range(runs):
+            for label, _, _ in rows:
+                data = Path(tempfile.mkdtemp(dir=tmp)) / "d"
+                shutil.copytree(sources[label], data)
+                for key, values in game_session(workbook, data).items():
+                    results[label].setdefault(key, []).extend(values)
+    print(f"\nHow cost grows ({runs} runs, data sets alternating; every exercise answered; medians; 80×24):\n")
+    print("(a save counts from the key: the workbook waits 0.5 s after the last change, then writes and fsyncs)\n")
+    print("| data | file | first screen (resume) | a pick: key to clarity question | a save: pick on disk | peak memory |")
+    print("| --- | ---: | ---: | ---: | ---: | ---: |")
+    for label, _, _ in rows:
+        r = results[label]
+        name = f"{label} ({counted[label]:,})" if label in counted else label
+        size = f"{sizes[label] / 1e6:.1f} MB" if sizes[label] >= 1e5 else f"{sizes[label] / 1e3:.0f} kB"
+        print(f"| {name} | {size} | {median(r['first']) * 1000:,.0f} ms | "
+              f"{median(r['pick']) * 1000:,.0f} ms | {median(r['disk']) * 1000:,.0f} ms | "
+              f"{median(r['mem']) / 1024:,.1f} MB |")
+
+
+def memory_breakdown(picks: int = 10_000) -> int:  # noqa: D417
+    """Where a session's memory goes: a workbook with every exercise answered and `picks` decisions runs
+    in a fresh Python traced by tracemalloc from its first line (`-X tracemalloc=8`), headless at 80x24;
+    what it holds at Home, settled, is grouped by who asked for it (the innermost frame in the workbook,
+    Textual, Rich, TinyDB..., so JSON decoded for the storage counts as the storage's, and a module's code
+    for the package that imported it; "modules' code (imports)" is code imported from elsewhere)."""
+    import subprocess
+
+    with tempfile.TemporaryDirectory() as tmp:
+        folder = Path(tmp) / "full"
+        full_data(folder, picks)
+        return subprocess.run([sys.executable, "-X", "tracemalloc=8", __file__, "--tracemalloc-child", str(folder)],
+                              check=False).returncode
+
+
+def owner(frames) -> str:
+    """Who asked for an allocation: the innermost frame in a third-party or the workbook's own package."""
+    import sysconfig
+
+    stdlib = sysconfig.get_paths()["stdlib"]
+    for frame in frames:  # innermost first
+        name = frame.filename
+        if "site-packages/" in name:
+            return name.split("site-packages/", 1)[1].split("/", 1)[0].removesuffix(".py")
+        for ours in ("/workbook/", "/screens/", "/styles/"):
+            if ours in name:
+                return ours.strip("/") + "/" + name.rsplit(ours, 1)[1]
+    first = frames[0].filename
+    if first.startswith("<frozen importlib"):
+        return "modules' code (imports)"
+    if first.startswith(stdlib):
+        return "stdlib: " + first[len(stdlib) + 1:]
+    return first
+
+
+def tracemalloc_child(folder: str) -> int:
+    import tracemalloc
+
+    async def run() -> None:
+        try:
+            from screens.app import WorkbookApp
+        except ImportError:
+            from workbook.app import WorkbookApp
+        app = WorkbookApp(Store.open(Path(folder)))
+        async with app.run_test(size=(COLS, ROWS)) as pilot:
+            await pilot.pause()
+            await asyncio.sleep(1.0)  # what loads after the first frame, loaded
+            await pilot.pause()
+            show("at Home, settled", tracemalloc.take_snapshot())
+        saver = getattr(app, "saver", None)
+        if saver is not None:
+            saver.close()
+
+    def show(when: str, snapshot) -> None:
+        snapshot = snapshot.filter_traces([tracemalloc.Filter(False, tracemalloc.__file__)])
+        by_owner: dict[str, list[int]] = {}
+        by_package: dict[str, int] = {}
+        for trace in snapshot.traces:
+            name = owner(trace.traceback)
+            entry = by_owner.setdefault(name, [0, 0])
+            entry[0] += trace.size
+            entry[1] += 1
+            package = "stdlib" if name.startswith("stdlib") else (name.split("/", 1)[0] or name)
+            by_package[package] = by_package.get(package, 0) + trace.size
+        total = sum(size for size, _ in by_owner.values())
+        print(f"\n{when}: {total / 1e6:.1f} MB traced (Python's allocations; the interpreter itself and "
+              f"memory freed but not returned are not in it)\n")
+        print("| package | MB | share |\n| --- | ---: | ---: |")
+        for package, size in sorted(by_package.items(), key=lambda kv: -kv[1])[:10]:
+            print(f"| {package} | {size / 1e6:.2f} | {size / total:.0%} |")
+        print("\n| module (who asked) | MB | blocks |\n| --- | ---: | ---: |")
+        for name, (size, count) in sorted(by_owner.items(), key=lambda kv: -kv[1][0])[:20]:
+            print(f"| {name} | {size / 1e6:.2f} | {count:,} |")
+        print("\n| line (innermost) | MB |\n| --- | ---: |")
+        for stat in snapshot.statistics("lineno")[:10]:
+            frame = stat.traceback[0]
+            print(f"| {owner([frame])}:{frame.lineno} | {stat.size / 1e6:.2f} |", flush=True)
+
+    asyncio.run(run())
+    return 0
+
+
 def median(values: list[float]) -> float:
     return statistics.median(values) if values else float("nan")
 
@@ -185,11 +357,28 @@ def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--runs", type=int, default=5)
     parser.add_argument("--idle", type=float, default=20.0, help="seconds of idle traffic to count")
+    parser.add_argument("--only", choices=["main", "growth"], help="only the main table, or only the growth table")
+    parser.add_argument("--growth-runs", type=int, default=3)
+    parser.add_argument("--tracemalloc", action="store_true",
+                        help="where a session's memory goes, by module (10,000 decisions and every exercise)")
+    parser.add_argument("--tracemalloc-child", help=argparse.SUPPRESS)
     args = parser.parse_args()
-    workbook = shutil.which("workbook")
+    if args.tracemalloc_child:
+        return tracemalloc_child(args.tracemalloc_child)
+    if args.tracemalloc:
+        return memory_breakdown()
+    workbook = shutil.which("workbook") or shutil.which("workbook", path=str(Path(sys.executable).parent))
     if workbook is None:
         print("bench: install the workbook first (pip install .)", file=sys.stderr)
         return 2
+    if args.only != "growth":
+        main_table(args, workbook)
+    if args.only != "main":
+        growth(workbook, args.growth_runs)
+    return 0
+
+
+def main_table(args: argparse.Namespace, workbook: str) -> None:
     r: dict[str, list[float]] = {}
 
     def add(key: str, value: float) -> None:
@@ -284,7 +473,6 @@ def main() -> int:
     print(f"| the same with 0 decisions (Textual's own drawing) | {max(game_empty['stall']) * 1000:.0f} ms | | |")
     print(f"| longest event-loop block caused by storage alone: 20 saves into 10,000 decisions | {max(storage_lags) * 1000:.1f} ms | | |")
     print(f"| a pick on disk, from the key (at most; the bytes are fsynced) | {max(r['pick_disk']) * 1000:.0f} ms | | |")
-    return 0
 
 
 if __name__ == "__main__":

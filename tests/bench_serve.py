@@ -1,10 +1,12 @@
 """Benchmark for `workbook serve`: logins in a burst until all show Home, and memory per session (USS and
 PSS from /proc/PID/smaps_rollup), beside a cold-started workbook measured in the same run. Linux only.
 
-Run:  python tests/bench_serve.py [--bursts 20 60] [--modes helper no-helper]      (not part of the suite)
+Run:  python tests/bench_serve.py [--bursts 20 60] [--modes no-helper helper] [--rounds N]   (not part of the suite)
 
-"helper" is the server as it ships (each session a fork of the pre-started workbook); "no-helper" is
-`serve --no-helper` (each session a fresh Python, as before the helper).
+"helper" is the server as it ships (each session a fork of the pre-started workbook, which rehearsed a
+start before forking); "helper-imports" is the helper that only imports (WORKBOOK_HELPER_REHEARSE=0, as
+the helper was first built); "no-helper" is `serve --no-helper` (each session a fresh Python). With
+--rounds N each mode runs N times, alternating, and the figures are medians over the rounds.
 """
 
 from __future__ import annotations
@@ -83,11 +85,16 @@ async def settle(check, timeout: float = 60) -> None:
 async def measure(mode: str, bursts: list[int]) -> dict:
     root = Path(tempfile.mkdtemp()) / "server"
     flags = ["--no-helper"] if mode == "no-helper" else []
-    server = Server(root, "--open", "--rate", "10000", "--max-sessions", "1000", "--max-sessions-per-address", "1000",
-                    *flags)
+    if mode == "helper-imports":
+        os.environ["WORKBOOK_HELPER_REHEARSE"] = "0"
+    try:
+        server = Server(root, "--open", "--rate", "10000", "--max-sessions", "1000", "--max-sessions-per-address",
+                        "1000", *flags)
+    finally:
+        os.environ.pop("WORKBOOK_HELPER_REHEARSE", None)
     result: dict = {"mode": mode, "bursts": {}}
     try:
-        if mode == "helper":
+        if mode != "no-helper":
             assert "pre-started helper ready" in server.log.read_text(), server.log.read_text()
         times = []
         for _ in range(5):  # one at a time
@@ -155,33 +162,79 @@ def mb(kb: float) -> str:
     return f"{kb / 1024:.1f} MB"
 
 
+def med(values) -> float:
+    return statistics.median(list(values))
+
+
 async def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--bursts", type=int, nargs="+", default=[20, 60])
-    parser.add_argument("--modes", nargs="+", choices=["helper", "no-helper"], default=["no-helper", "helper"])
+    parser.add_argument("--modes", nargs="+", choices=["helper", "helper-imports", "no-helper"],
+                        default=["no-helper", "helper"])
+    parser.add_argument("--rounds", type=int, default=1, help="times each mode runs, alternating (medians shown)")
     args = parser.parse_args()
-    cold_home, cold = cold_workbook()
-    print(f"cold-started workbook (a fresh Python on a pty): Home after {cold_home * 1000:.0f} ms; "
-          f"USS {mb(cold['uss'])}, PSS {mb(cold['pss'])}, RSS {mb(cold['rss'])}")
-    for mode in args.modes:
-        result = await measure(mode, args.bursts)
-        print(f"\n[{mode}] connect to Home over SSH, one at a time: median {result['one'] * 1000:.0f} ms")
-        for count, burst in result["bursts"].items():
-            print(f"[{mode}] {count} logins at once: all on Home after {burst['seconds']:.1f} s; per session "
-                  f"(median of {burst['sessions']}): USS {mb(burst['uss'])} ({burst['uss'] / cold['uss']:.2f}× the "
-                  f"cold workbook's), PSS {mb(burst['pss'])}, RSS {mb(burst['rss'])}; all sessions' PSS "
-                  f"{mb(burst['total_pss'])}")
-            session_cpu, all_cpu, server_cpu, own_cpu = burst["cpu"]
-            print(f"[{mode}]   CPU until all were on Home: sessions {all_cpu:.1f} s (median {session_cpu * 1000:.0f} ms "
-                  f"each), the server {server_cpu:.1f} s, this benchmark's {count} SSH clients {own_cpu:.1f} s; "
-                  f"{(all_cpu + server_cpu + own_cpu) / os.cpu_count():.1f} s on {os.cpu_count()} cores at best")
-            if "echo" in burst:
-                print(f"[{mode}]   typing in each of the {count} then: echo median {burst['echo'][0] * 1000:.0f} ms, "
-                      f"max {burst['echo'][1] * 1000:.0f} ms")
-        extra = f"; the helper: USS {mb(result['helper']['uss'])}, RSS {mb(result['helper']['rss'])}" \
-            if "helper" in result else ""
-        print(f"[{mode}] the server: USS {mb(result['server']['uss'])}, RSS {mb(result['server']['rss'])}{extra}")
+    colds: list[tuple[float, dict[str, int]]] = []
+    results: dict[str, list[dict]] = {mode: [] for mode in args.modes}
+    for round_ in range(args.rounds):
+        colds.append(cold_workbook())
+        cold_home, cold = colds[-1]
+        print(f"round {round_ + 1}: cold-started workbook (a fresh Python on a pty): Home after {cold_home * 1000:.0f} ms; "
+              f"USS {mb(cold['uss'])}, PSS {mb(cold['pss'])}, RSS {mb(cold['rss'])}", flush=True)
+        for mode in args.modes:
+            result = await measure(mode, args.bursts)
+            results[mode].append(result)
+            report(mode, result, cold)
+    if args.rounds > 1:
+        cold_uss = med(c[1]["uss"] for c in colds)
+        print(f"\nMedians of {args.rounds} rounds (modes alternating); a cold-started workbook: Home after "
+              f"{med(c[0] for c in colds) * 1000:.0f} ms, USS {mb(cold_uss)}, PSS {mb(med(c[1]['pss'] for c in colds))}\n")
+        print("| | " + " | ".join(args.modes) + " |")
+        print("| --- |" + " ---: |" * len(args.modes))
+        rows = [("connect until Home, one at a time", lambda r: f"{r['one'] * 1000:.0f} ms", None)]
+        for count in args.bursts:
+            rows += [
+                (f"{count} logins at once, until all show Home", lambda r, c=count: f"{r['bursts'][c]['seconds']:.1f} s",
+                 lambda r, c=count: r["bursts"][c]["seconds"]),
+                (f"{count}: session CPU to Home (median)", lambda r, c=count: f"{r['bursts'][c]['cpu'][0] * 1000:.0f} ms",
+                 lambda r, c=count: r["bursts"][c]["cpu"][0]),
+                (f"{count}: USS per session (× a cold workbook's)",
+                 lambda r, c=count: f"{mb(r['bursts'][c]['uss'])} ({r['bursts'][c]['uss'] / cold_uss:.2f}×)",
+                 lambda r, c=count: r["bursts"][c]["uss"]),
+                (f"{count}: PSS per session", lambda r, c=count: mb(r["bursts"][c]["pss"]),
+                 lambda r, c=count: r["bursts"][c]["pss"]),
+                (f"{count}: the server's CPU per login", lambda r, c=count: f"{r['bursts'][c]['cpu'][2] / c * 1000:.1f} ms",
+                 lambda r, c=count: r["bursts"][c]["cpu"][2]),
+            ]
+        for label, shown, key in rows:
+            cells = []
+            for mode in args.modes:
+                runs = results[mode]
+                if key is None:
+                    middle = sorted(runs, key=lambda r: r["one"])[len(runs) // 2]
+                else:
+                    middle = sorted(runs, key=key)[len(runs) // 2]
+                cells.append(shown(middle))
+            print(f"| {label} | " + " | ".join(cells) + " |")
     return 0
+
+
+def report(mode: str, result: dict, cold: dict[str, int]) -> None:
+    print(f"[{mode}] connect to Home over SSH, one at a time: median {result['one'] * 1000:.0f} ms")
+    for count, burst in result["bursts"].items():
+        print(f"[{mode}] {count} logins at once: all on Home after {burst['seconds']:.1f} s; per session "
+              f"(median of {burst['sessions']}): USS {mb(burst['uss'])} ({burst['uss'] / cold['uss']:.2f}× the "
+              f"cold workbook's), PSS {mb(burst['pss'])}, RSS {mb(burst['rss'])}; all sessions' PSS "
+              f"{mb(burst['total_pss'])}")
+        session_cpu, all_cpu, server_cpu, own_cpu = burst["cpu"]
+        print(f"[{mode}]   CPU until all were on Home: sessions {all_cpu:.1f} s (median {session_cpu * 1000:.0f} ms "
+              f"each), the server {server_cpu:.1f} s, this benchmark's {count} SSH clients {own_cpu:.1f} s; "
+              f"{(all_cpu + server_cpu + own_cpu) / os.cpu_count():.1f} s on {os.cpu_count()} cores at best")
+        if "echo" in burst:
+            print(f"[{mode}]   typing in each of the {count} then: echo median {burst['echo'][0] * 1000:.0f} ms, "
+                  f"max {burst['echo'][1] * 1000:.0f} ms")
+    extra = f"; the helper: USS {mb(result['helper']['uss'])}, RSS {mb(result['helper']['rss'])}" \
+        if "helper" in result else ""
+    print(f"[{mode}] the server: USS {mb(result['server']['uss'])}, RSS {mb(result['server']['rss'])}{extra}", flush=True)
 
 
 if __name__ == "__main__":

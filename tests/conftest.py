@@ -1,5 +1,6 @@
 from __future__ import annotations
 
+import time
 from pathlib import Path
 
 import pytest
@@ -28,3 +29,18 @@ def make_app(data_dir: Path):
     for app in apps:
         app.saver.close()
         app.store.close()
+
+
+@pytest.fixture
+def until():
+    """``await until(pilot, check)``: let the app run until check() is true, instead of a fixed pause.
+
+    The wait is generous (a loaded machine is slow), and the test fails with ``what`` if it runs out."""
+
+    async def wait(pilot, check, what: str = "the condition", timeout: float = 30.0) -> None:
+        end = time.monotonic() + timeout
+        while not check():
+            assert time.monotonic() < end, f"waited {timeout:g} s for {what}"
+            await pilot.pause(0.05)
+
+    return wait

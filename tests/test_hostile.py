@@ -451,3 +451,43 @@ def test_a_workbook_file_that_is_a_pipe_or_a_device_is_never_read(tmp_path):
         result = run("--data-dir", str(folder), "reset", "--game", "--yes", timeout=20)
         assert result.returncode == 0 and "moved aside" in result.stderr
         assert json.loads((folder / storage.DB_NAME).read_text())  # a workbook again
+
+
+def test_a_backup_named_later_today_is_not_the_newest(tmp_path):
+    from datetime import datetime, timedelta, timezone
+
+    folder = seeded(tmp_path / "data")
+    store = Store.open(folder)
+    real = backups_.backup(store, "daily")
+    evil = json.loads((folder / storage.DB_NAME).read_text())
+    evil["answers"] = {"1": {"key": "what-is.own-words", "value": "planted"}}
+    later = datetime.now(timezone.utc) + timedelta(hours=3)  # within the day, and written now
+    planted = folder / "backups" / f"workbook-{later:%Y%m%d-%H%M%S%f}-daily.json"
+    planted.write_text(json.dumps(evil))
+    assert backups_.backups(store)[-1].name == real.name
+    assert planted.name not in [b.name for b in backups_.backups(store)]
+    assert run("--data-dir", str(folder), "restore").returncode == 0
+    assert "planted" not in (folder / storage.DB_NAME).read_text()
+
+
+def test_restore_passes_over_a_damaged_newest_backup_and_says_which_it_used(tmp_path):
+    folder = seeded(tmp_path / "data")
+    store = Store.open(folder)
+    good = backups_.backup(store, "manual")
+    damaged = backups_.backup(store, "before-import")
+    damaged.path.write_text('{"answers": {"1": ')  # cut short
+    result = run("--data-dir", str(folder), "restore")
+    assert result.returncode == 0, result.stderr
+    assert f"The newest backup, {damaged.name}, cannot be read as a workbook" in result.stdout
+    assert f"Restored the backup {good.name}" in result.stdout
+
+
+def test_import_counts_read_naturally(tmp_path):
+    data = json.loads(changed())
+    data["picks"] = data["picks"][:1]
+    data["answers"] = dict(list(data["answers"].items())[:1])
+    path = tmp_path / "one.json"
+    path.write_text(json.dumps(data))
+    result = run("--data-dir", str(tmp_path / "data"), "import", str(path))
+    assert result.returncode == 0, result.stderr
+    assert "1 answer, 1 decision." in result.stdout

@@ -130,11 +130,12 @@ def test_a_whole_walk_through_a_pty(tmp_path):
     s.answer("How I honour it?", "1")
     s.answer("Enter moves on.", "a")
     s.answer("A need: one line", "sleep")
-    s.answer("How I honour it?", "2")
+    s.answer("How I honour it?", "x")  # not a choice: asked again, not taken as none
+    s.answer("Type a number from 1 to 3, or just Enter for none.", "2")
     s.answer("Enter moves on.", "r1")
     s.answer("earlier version.", "l")
     listed = s.answer("Enter moves on.", "")
-    assert "1. Need: sleep / How I honour it: saying no or a boundary" in listed
+    assert "1. Need: sleep; How I honour it: saying no or a boundary" in listed
     s.answer("My wants: a list.", "")
     s.answer("My desires: a list.", "")
     s.answer("Type u to use it as it is.", "u")
@@ -186,11 +187,16 @@ def test_a_whole_walk_through_a_pty(tmp_path):
     for _ in range(6):
         review += s.answer("Enter for the next section, m for the contents.", "")
     assert "first line\r\nsecond line" in review and "ticked" in review and "4 of 5" in review
-    assert "1. Critical thought: I am lazy / Reframe: I am learning what rest I need" in review
+    assert "1. Critical thought: I am lazy; Reframe: I am learning what rest I need" in review
+    assert "?:" not in review  # a question as a label keeps its own question mark
     # Export as JSON: the answers exactly.
     s.answer(MENU, "d")
     s.answer("4 undo the last reset.", "2")
-    path = Path(re.search(r"Saved to this file:\r\n(\S+\.json)\r\n", s.expect(MENU)).group(1))
+    # After an export the person is still on My data; Enter goes back to the contents.
+    path = Path(re.search(r"Saved to this file:\r\n(\S+\.json)\r\n", s.expect("4 undo the last reset.")).group(1))
+    s.expect("> ")
+    s.send("")
+    s.expect(MENU)
     s.expect("> ")
     data = json.loads(path.read_text())
     assert data["answers"] == {
@@ -213,16 +219,17 @@ def test_a_whole_walk_through_a_pty(tmp_path):
     s.answer("4 undo the last reset.", "3")
     s.answer("Reset what?", "4")
     s.answer("To go on, type RESET in capitals.", "reset")
-    s.answer(MENU, "d")
     s.answer("4 undo the last reset.", "3")
     s.answer("Reset what?", "4")
     s.answer("To go on, type RESET in capitals.", "RESET")
+    s.answer("4 undo the last reset.", "")
     after = s.expect(MENU)
     assert "4. Spending time with yourself (0 of 4 answered)" in after
     s.expect("> ")
     s.send("d")
     s.answer("4 undo the last reset.", "4")
-    undone = s.expect(MENU)
+    undone = s.answer("4 undo the last reset.", "")
+    undone += s.expect(MENU)
     assert "What the reset erased is back" in undone and "4. Spending time with yourself (1 of 4 answered)" in undone
     s.expect("> ")
     # Leave from section 6's list; come back there.
@@ -298,3 +305,47 @@ def test_a_hang_up_saves_and_ends(tmp_path):
     assert s.finish() == 0
     assert len(Store.open(folder).picks()) == 1
     assert Store.open(folder).position()["screen"] == "section-5"
+
+
+def test_a_disk_that_refuses_on_the_way_out_leaves_a_rescue_copy_the_next_start_offers(tmp_path, monkeypatch):
+    """In process: the store refuses every write; ending the input writes the rescue copy beside the data
+    folder, and the next start (the disk taking writes again) offers it and brings the words in."""
+    import errno
+    import io
+
+    from workbook import plain
+    from workbook.saver import Saver
+    from workbook.state import WorkbookState
+    from workbook.storage import Store
+
+    folder = tmp_path / "data"
+    monkeypatch.delenv("WORKBOOK_HOSTED", raising=False)
+    monkeypatch.setenv("HOME", str(tmp_path / "home"))
+    store = Store.open(folder)
+
+    def refuse(changes):
+        raise OSError(errno.ENOSPC, "No space left on device")
+
+    monkeypatch.setattr(store, "apply", refuse)
+    out = io.StringIO()
+    state = WorkbookState(store)
+    saver = Saver(store)
+    try:
+        plain.Plain(state, saver, io.StringIO("2\nwords the disk would not take\n\n"), out, width=80).run()
+    finally:
+        saver.close()
+    said = out.getvalue()
+    assert "could not be written to the data folder (the disk is full)" in said
+    assert "Everything is saved" not in said
+    copies = list(tmp_path.glob("workbook-rescue-*.json"))
+    assert len(copies) == 1
+    assert json.loads(copies[0].read_text())["answers"]["what-is.own-words"] == "words the disk would not take"
+
+    store = Store.open(folder)  # the disk takes writes again
+    state, saver, out = WorkbookState(store), Saver(store), io.StringIO()
+    try:
+        plain.Plain(state, saver, io.StringIO("y\nq\n"), out, width=80).run()
+    finally:
+        saver.close()
+    assert "The rescue copy is in your workbook (1 answer)" in out.getvalue()
+    assert Store.open(folder).answers()["what-is.own-words"] == "words the disk would not take"

@@ -366,3 +366,38 @@ def test_the_browser_page_asks_nothing_of_any_other_host(tmp_path):
     finally:
         proc.terminate()
         proc.wait(30)
+
+
+async def test_browser_sessions_are_capped(tmp_path):
+    """`serve --web --max-sessions 1`: a second browser session at once is turned away; the first works."""
+    pytest.importorskip("textual_serve")
+    import aiohttp
+
+    port = free_port()
+    own = f"127.0.0.1:{port}"
+    proc = subprocess.Popen([sys.executable, "-m", "workbook", "--data-dir", str(tmp_path), "serve", "--web",
+                             "--listen", own, "--max-sessions", "1"], stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    try:
+        async with aiohttp.ClientSession() as client:
+            end = time.time() + 30
+            while True:
+                try:
+                    async with client.get(f"http://{own}/") as response:
+                        assert response.status == 200
+                    break
+                except aiohttp.ClientConnectionError:
+                    assert time.time() < end, "the web server never answered"
+                    await asyncio.sleep(0.1)
+            origin = {"Origin": f"http://{own}"}
+            first = await client.ws_connect(f"ws://{own}/ws?width=80&height=24", headers=origin)
+            with pytest.raises(aiohttp.WSServerHandshakeError) as refused:
+                await client.ws_connect(f"ws://{own}/ws?width=80&height=24", headers=origin)
+            assert refused.value.status == 503
+            assert not first.closed  # the first session is open still
+            await first.close()
+    finally:
+        proc.terminate()
+        try:
+            proc.wait(20)
+        except subprocess.TimeoutExpired:
+            proc.kill()

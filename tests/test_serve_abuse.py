@@ -289,3 +289,83 @@ async def test_many_connections_with_one_key_at_once_leave_one_workbook(server_r
             c.close()
     finally:
         server.stop()
+
+
+async def test_a_visitor_who_stops_reading_and_keeps_resizing_does_not_grow_the_server(server_root):
+    server = Server(server_root, "--open")
+    try:
+        conn, process = await open_workbook(server.port, asyncssh.generate_private_key("ssh-ed25519"))
+        await read_until(process, "Contents")
+        # one full-size redraw first, so the server's memory is measured at its working size
+        process.change_terminal_size(500, 200)
+        await read_until(process, "Contents")
+        process.change_terminal_size(80, 24)
+        await read_until(process, "Contents")
+        before = rss_mb(server.proc.pid)
+        process.channel.pause_reading()  # the visitor reads nothing more; the window fills
+        for n in range(120):  # and asks for a full redraw, again and again
+            process.change_terminal_size(500 - n % 2, 200 - n % 2)
+            await asyncio.sleep(0.05)
+        grown = rss_mb(server.proc.pid) - before
+        print(f"\nserver memory grew {grown:.1f} MB while a visitor read nothing and resized 120 times")
+        assert grown < 10
+        process.channel.resume_reading()  # the visitor reads again: the session still works
+        process.change_terminal_size(80, 24)
+        seen = bytearray()
+
+        async def read_on() -> None:
+            while chunk := await process.stdout.read(65536):
+                seen.extend(chunk)
+
+        reader = asyncio.create_task(read_on())
+        await settle(lambda: b"Contents" in seen[-20000:].replace(b"\x1b[", b""), timeout=60)
+        process.stdin.write(b"\x11")  # ctrl+q ends it
+        await asyncio.wait_for(conn.wait_closed(), 30)
+        reader.cancel()
+        assert b"Contents" in seen
+    finally:
+        server.stop()
+
+
+async def test_a_visitor_who_stops_reading_can_still_be_taken_over(server_root):
+    server = Server(server_root, "--open")
+    key = asyncssh.generate_private_key("ssh-ed25519")
+    try:
+        conn, process = await open_workbook(server.port, key)
+        await read_until(process, "Contents")
+        process.channel.pause_reading()
+        for n in range(60):  # the server's buffer and the pty both fill: the workbook waits to write
+            process.change_terminal_size(500 - n % 2, 200 - n % 2)
+            await asyncio.sleep(0.05)
+        again, fresh = await open_workbook(server.port, key)  # the same key, from elsewhere: takes over
+        await read_until(fresh, "Contents", timeout=60)
+        log = await server.logged("exit=taken over by a new connection", timeout=60)
+        assert "exit=taken over" in log
+        await settle(lambda: len(workbook_processes(server_root)) == 1)
+        assert len(workbook_processes(server_root)) == 1
+        again.close()
+        conn.close()
+    finally:
+        server.stop()
+
+
+async def test_connections_that_only_say_hello_cannot_keep_a_person_out(server_root):
+    server = Server(server_root, "--open")
+    idle = []
+    try:
+        for n in range(64):  # the whole cap before login: 8 from each of 8 addresses, each sends its version
+            sock = socket.create_connection(("127.0.0.1", server.port), timeout=10,
+                                            source_address=(f"127.0.0.{2 + n // 8}", 0))
+            sock.sendall(b"SSH-2.0-hello\r\n")
+            assert sock.recv(4096).startswith(b"SSH-2.0-")  # the server's hello: it has counted this one
+            idle.append(sock)
+        await asyncio.sleep(0.5)  # their version lines read
+        conn, process = await open_workbook(server.port, asyncssh.generate_private_key("ssh-ed25519"))
+        await read_until(process, "Contents")  # the person gets in: the oldest hello made room
+        conn.close()
+        log = await server.logged("cap: more than 64 connections not logged in in total")
+        assert "cap: more than 64 connections not logged in in total" in log
+    finally:
+        for sock in idle:
+            sock.close()
+        server.stop()

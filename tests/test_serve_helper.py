@@ -97,3 +97,48 @@ async def test_without_the_helper_each_session_is_a_fresh_python(server_root):
         conn.close()
     finally:
         server.stop()
+
+
+def test_parsed_stylesheets_are_kept_for_the_forks_per_theme(monkeypatch):
+    """The helper keeps each stylesheet it parsed (a fork's App then parses none again), keyed by the theme's
+    variables too: the same CSS under another theme is parsed again, with that theme's colours."""
+    from textual.css.stylesheet import Stylesheet
+
+    from workbook.serve import helper
+
+    monkeypatch.setattr(Stylesheet, "_parse_rules", Stylesheet._parse_rules)  # put back after the test
+    monkeypatch.setattr(helper, "SHARED_CSS", {})
+    helper.share_parsed_css()
+    css = "Screen { background: $accent; }"
+
+    def rules(accent: str):
+        sheet = Stylesheet(variables={"accent": accent})
+        sheet.add_source(css, ("workbook.tcss", ""))
+        return sheet.rules
+
+    first, again, other = rules("red"), rules("red"), rules("blue")
+    assert first[0] is again[0]  # the second stylesheet (a fork's App) parsed nothing
+    assert other[0] is not first[0]
+    assert other[0].styles.background != first[0].styles.background
+    assert len(helper.SHARED_CSS) == 2
+
+
+def test_the_rehearsal_runs_a_workbook_and_leaves_no_thread_and_no_profile(tmp_path):
+    """Before forking, the helper runs a throwaway workbook until Home: it parsed the stylesheets (kept), and
+    left no thread running (a fork copies only the forking thread) and no temporary profile behind."""
+    import subprocess
+
+    code = (
+        "import os, threading\n"
+        "from workbook.serve import helper\n"
+        "helper.warm()\n"
+        "print(threading.active_count(), len(helper.SHARED_CSS), sorted(os.listdir(os.environ['TMPDIR'])))\n"
+    )
+    env = {"PATH": os.environ.get("PATH", ""), "TMPDIR": str(tmp_path), "LANG": "C.UTF-8"}
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, env=env, timeout=120)
+    assert out.returncode == 0, out.stderr
+    threads, parsed, left = out.stdout.split(maxsplit=2)
+    assert threads == "1"
+    assert int(parsed) >= 10  # every .tcss file and widget's DEFAULT_CSS, in each theme
+    assert left.strip() == "[]"
+    assert "skipped its rehearsal" not in out.stderr

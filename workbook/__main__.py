@@ -173,6 +173,7 @@ def run_command(args: argparse.Namespace, folder: Path) -> int:
     from workbook import backups, exchange, practice, resets, status
     from workbook.storage import Store
     from workbook.text import clean
+    from workbook.wording import plural
 
     if args.command == "serve":
         from workbook import serve
@@ -230,7 +231,11 @@ def run_command(args: argparse.Namespace, folder: Path) -> int:
             print(f"{answers} written since that backup; restoring keeps them as earlier versions (ctrl+e in the workbook).")
             if can_ask():
                 confirm("Type RESTORE to restore that backup: ", "RESTORE", args.yes)
-        chosen = backups.restore(store, args.name)
+        passed: list[backups.Backup] = []
+        chosen = backups.restore(store, args.name, passed)
+        if passed:
+            newer = f"The newest backup, {passed[0].name}," if len(passed) == 1 else f"The newest {len(passed)} backups"
+            print(clean(f"{newer} cannot be read as a workbook, so the one before was used."))
         print(f"Restored the backup {chosen.name} (what was there before is backed up too).")
     elif args.command == "import":
         if store.answers() or store.picks():
@@ -239,7 +244,7 @@ def run_command(args: argparse.Namespace, folder: Path) -> int:
                 "IMPORT", args.yes,
             )
         exchange.import_data(store, data)
-        print(clean(f"Imported {args.file}: {len(data['answers'])} answers, {len(data['picks'])} decisions."))
+        print(clean(f"Imported {args.file}: {plural(len(data['answers']), 'answer')}, {plural(len(data['picks']), 'decision')}."))
     return 0
 
 

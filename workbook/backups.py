@@ -14,14 +14,13 @@ from typing import Any
 from workbook import validate
 from workbook import versions as versions_
 from workbook.wording import moment_label
-from workbook.storage import DB_NAME, SCHEMA_VERSION, DamagedData, Store, StorageError, atomic_write, ensure_private_folder
+from workbook.storage import DB_NAME, SCHEMA_VERSION, DamagedData, Store, StorageError, TooLarge, atomic_write, check_size, ensure_private_folder, stored_size
 
 
 BACKUP_DIR = "backups"
 DAILY_KEEP = 7
 OTHER_KEEP = 20
-
-
+BACKUP_CAPS = 4  # all backups together: at most this many times the workbook's cap (validate.MAX_FILE_BYTES)
 class TransferError(StorageError):
     """A clear, one-line reason an export, import, reset or restore did not happen."""
 
@@ -42,8 +41,9 @@ def _backup_dir(store: Store) -> Path:
 
 # workbook-YYYYMMDD-HHMMSSffffff-reason.json, as backup() names them
 BACKUP_NAME = re.compile(r"workbook-(\d{8})-(\d{12})-([a-z][a-z0-9-]{0,40})\.json")
-# How far a backup's name may be from the clock and from its file's modification time.
-CLOCK_SLACK = timedelta(days=1)
+# How far a backup's name may be ahead of the clock and of its file's modification time (a backup is
+# named, then written: its name is never later than either, beyond a clock's small adjustments).
+CLOCK_SLACK = timedelta(minutes=2)
 
 
 def backups(store: Store, now: datetime | None = None) -> list[Backup]:
@@ -51,7 +51,7 @@ def backups(store: Store, now: datetime | None = None) -> list[Backup]:
 
     Only regular files named as :func:`backup` names them count: symbolic links and anything else
     are ignored, and so is a name dated in the future or later than its file was written (a file
-    called "2099" is never the newest).
+    called "2099", or named an hour from now, is never the newest).
     """
     folder = _backup_dir(store)
     if not folder.is_dir() or folder.is_symlink():
@@ -94,8 +94,17 @@ def _rotate(store: Store) -> None:
     existing = backups(store)
     daily = [b for b in existing if b.reason == "daily"]
     others = [b for b in existing if b.reason != "daily"]
-    for old in daily[:-DAILY_KEEP] + others[:-OTHER_KEEP]:
+    gone = daily[:-DAILY_KEEP] + others[:-OTHER_KEEP]
+    for old in gone:
         old.path.unlink(missing_ok=True)
+    # And a bound in bytes: the oldest non-daily ones go first; the daily ones and the newest other stay.
+    kept = [b for b in existing if b not in gone]
+    total = sum(b.size for b in kept)
+    for old in [b for b in kept if b.reason != "daily"][:-1]:
+        if total <= BACKUP_CAPS * validate.MAX_FILE_BYTES:
+            break
+        old.path.unlink(missing_ok=True)
+        total -= old.size
 
 
 def is_empty(store: Store) -> bool:
@@ -109,38 +118,59 @@ def daily_backup(store: Store, now: datetime | None = None) -> Backup | None:
     if is_empty(store):
         return None
     today = now.astimezone().date()
-    if any(b.reason == "daily" and b.taken.astimezone().date() == today for b in backups(store)):
+    if any(b.reason == "daily" and b.taken.astimezone().date() == today for b in backups(store, now)):
         return None
     return backup(store, "daily", now)
 
 
-def restore(store: Store, name: str | None = None) -> Backup:
-    """Bring back a backup (the newest by default), after backing up the current state."""
+def restore(store: Store, name: str | None = None, skipped: list[Backup] | None = None) -> Backup:
+    """Bring back a backup (the newest that can be read, by default: the newer ones that cannot are
+    added to ``skipped``), after backing up the current state."""
+    chosen, data = _choose(store, name, skipped if skipped is not None else [])
+    merged = keep_replaced(store.tables(), data, "restore")
+    _check_size(merged, "nothing was restored")
+    backup(store, "before-restore")
+    store.replace_all(merged)
+    return chosen
+
+
+def _choose(store: Store, name: str | None, skipped: list[Backup]) -> tuple[Backup, dict[str, Any]]:
+    """The backup a restore would bring back, and its tables. Without a name: the newest that reads as a
+    workbook (a damaged newest one is passed over)."""
     available = backups(store)
     if not available:
         raise TransferError("there are no backups yet")
-    if name is None:
-        chosen = available[-1]
-    else:
+    if name is not None:
         matches = [b for b in available if b.name == name or b.name == f"{name}.json"]
         if not matches:
             raise TransferError(f"no backup is called {name!r}; `workbook backups` lists them")
-        chosen = matches[0]
-    data = _read_database(chosen.path)
-    backup(store, "before-restore")
-    store.replace_all(keep_replaced(store.tables(), data, "restore"))
-    return chosen
+        return matches[0], _read_database(matches[0].path)
+    first: TransferError | None = None
+    for candidate in reversed(available):
+        try:
+            return candidate, _read_database(candidate.path)
+        except TransferError as exc:
+            first = first or exc
+            skipped.append(candidate)
+    assert first is not None
+    raise first
+
+
+def _check_size(tables: dict[str, Any], nothing: str) -> None:
+    """Refuse, before anything changes, tables whose stored form would be over the file's cap."""
+    try:
+        check_size(stored_size(tables))
+    except TooLarge as exc:
+        raise TransferError(f"{nothing}: {exc}") from exc
 
 
 def restore_would_replace(store: Store, name: str | None = None) -> int:
     """How many answers written since the backup ``name`` a restore would turn into earlier versions."""
-    available = backups(store)
-    if not available:
-        return 0
-    chosen = available[-1] if name is None else next((b for b in available if b.name in (name, f"{name}.json")), None)
-    if chosen is None:
-        return 0
-    return len(_replaced(store.tables(), _read_database(chosen.path)))
+    try:
+        _, data = _choose(store, name, [])
+    except TransferError:
+        return 0  # the restore itself says why it cannot
+    return len(_replaced(store.tables(), data))
 
 
 def _answer_docs(tables: dict[str, Any]) -> dict[str, dict[str, Any]]:
@@ -177,7 +207,7 @@ def keep_replaced(current: dict[str, Any], incoming: dict[str, Any], why: str, n
             kept.append(version)
     for doc in _replaced(current, incoming):
         kept.append(versions_.make(doc["key"], doc.get("value"), doc.get("written"), why, now))
-    merged["versions"] = _table(sorted(kept, key=lambda v: str(v.get("replaced") or "")))
+    merged["versions"] = _table(versions_.trim(kept))  # bounded: the newest, per answer and in all
     return merged
 
 
@@ -227,7 +257,9 @@ def repair(folder: Path, problem: Exception | None = None) -> str:
         break
     reason = str(problem).split(": ", 1)[1] if problem and ": " in str(problem) else ""
     why = f" ({reason})" if reason else ""
-    said = f"Your workbook file could not be read{why}, so it was moved aside to {aside} (kept, not deleted). "
+    # hosted, the visitor is told the name in their own folder, never the server's path
+    where = f"{aside.name} in your workbook's folder" if os.environ.get("WORKBOOK_HOSTED") == "1" else aside
+    said = f"Your workbook file could not be read{why}, so it was moved aside to {where} (kept, not deleted). "
     if good is not None:
         atomic_write(folder / DB_NAME, raw)
         return said + f"Your answers were brought back from the backup of {moment_label(good.taken, date.today())}."

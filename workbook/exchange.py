@@ -5,6 +5,7 @@ from __future__ import annotations
 import contextlib
 import json
 import os
+import re
 import stat
 import tempfile
 from datetime import date, datetime, timezone
@@ -18,12 +19,15 @@ from workbook.progress import entry_has_text, is_answered, section_progress
 from workbook.wording import NOT_YET, day_label, entry_line, plural
 from workbook.storage import SCHEMA_VERSION, Store, atomic_write, ensure_private_folder
 from workbook.text import clean
-from workbook.backups import Backup, TransferError, _table, backup, keep_replaced
+from workbook.backups import Backup, TransferError, _check_size, _table, backup, keep_replaced
 from workbook.resets import practice_section
 
 
 EXPORT_FORMAT = "self-trust-workbook-export"
 EXPORT_VERSION = 2  # 2: earlier versions and when each answer was written
+HOSTED_EXPORTS = 5  # a hosted profile keeps only its newest exports
+
+
 def export_data(store: Store, now: datetime | None = None) -> dict[str, Any]:
     """Everything, complete and versioned."""
     now = now or datetime.now(timezone.utc)
@@ -167,9 +171,10 @@ def parse_export(text: str | bytes) -> dict[str, Any]:
 
 
 def read_export(path: Path) -> dict[str, Any]:
-    """An export file, read within the limits (a regular file, at most 64 MB) and checked."""
+    """An export file, read within the limits (a regular file, at most 128 MB: an export is indented,
+    so an export of a workbook under its 64 MB cap is larger than the workbook) and checked."""
     try:
-        raw = validate.read_file(path)
+        raw = validate.read_file(path, limit=validate.MAX_IMPORT_BYTES)
     except validate.Invalid as exc:
         raise TransferError(f"cannot import {path}: {exc}; nothing was changed") from exc
     except OSError as exc:
@@ -197,13 +202,16 @@ def import_data(store: Store, data: dict[str, Any]) -> Backup | None:
     except validate.Invalid as exc:
         raise TransferError(f"nothing was imported: {exc}") from exc
     merged = keep_replaced(store.tables(), tables, "import")
+    _check_size(merged, "nothing was imported")
     taken = backup(store, "before-import")
     store.replace_all(merged)
     return taken
 
 
-def write_export(store: Store, fmt: str, folder: Path | None = None, now: datetime | None = None) -> Path:
-    """Write an export file into ``folder`` (the data folder's exports/ by default); returns its path."""
+def write_export(store: Store, fmt: str, folder: Path | None = None, now: datetime | None = None,
+                 keep: int | None = None) -> Path:
+    """Write an export file into ``folder`` (the data folder's exports/ by default); returns its path.
+    ``keep``: then only the newest ``keep`` exports in that folder stay (hosted: HOSTED_EXPORTS)."""
     now = now or datetime.now(timezone.utc)
     folder = folder or store.folder / "exports"
     ensure_private_folder(folder)
@@ -211,7 +219,24 @@ def write_export(store: Store, fmt: str, folder: Path | None = None, now: dateti
     path = folder / f"my-workbook-{now.astimezone():%Y-%m-%d-%H%M%S}.{suffix}"
     text = export_markdown(store, now) if fmt == "markdown" else export_json(store, now)
     atomic_write(path, text.encode("utf-8"))
+    if keep is not None:
+        _prune_exports(folder, path, keep)
     return path
+
+
+EXPORT_NAME = re.compile(r"my-workbook-\d{4}-\d{2}-\d{2}-\d{6}(-\d+)?\.(json|md)")
+
+
+def _prune_exports(folder: Path, newest: Path, keep: int) -> None:
+    """Only the newest ``keep`` export files the workbook named stay in ``folder`` (links are left alone)."""
+    found = []
+    with os.scandir(folder) as entries:
+        for entry in entries:
+            if EXPORT_NAME.fullmatch(entry.name) and entry.is_file(follow_symlinks=False):
+                found.append((entry.path == str(newest), entry.stat(follow_symlinks=False).st_mtime_ns, entry.name, entry.path))
+    for *_, path in sorted(found)[:-keep] if keep > 0 else []:
+        with contextlib.suppress(OSError):
+            os.unlink(path)
 
 
 def write_output(path: Path, data: bytes, force: bool = False) -> None:

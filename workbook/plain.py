@@ -6,7 +6,8 @@ the terminal width (80 when unknown), nothing redrawn. Input is lines: every pro
 same cue (``CUE``); a text answer is typed as lines and ended by an empty line.
 
 Saving is the full-screen app's: each answer when its Enter is typed, everything on quit, on
-SIGHUP/SIGTERM and at the end of input (ctrl+d).
+SIGHUP/SIGTERM and at the end of input (ctrl+d). If the disk still refuses on the way out, everything
+goes to a rescue copy (workbook/rescue.py) and the next start, in either mode, offers it.
 """
 
 from __future__ import annotations
@@ -19,7 +20,7 @@ import textwrap
 from datetime import date, timedelta
 from typing import Any, TextIO
 
-from workbook import practice, progress, resets
+from workbook import exchange, practice, progress, rescue, resets
 from workbook import versions as versions_
 from workbook.content import Exercise, Passage, Section
 from workbook.records import Decision, Pick
@@ -49,6 +50,9 @@ class Back(Exception):
 
 class Quit(Exception):
     """The person typed q at a question (not while writing an answer): save and leave."""
+
+
+SEP = "; "  # between a list entry's fields ("/" is read aloud as "slash")
 
 
 def _hang_up(signum: int, frame: Any) -> None:
@@ -185,14 +189,70 @@ class Plain:
         except HangUp:
             pass
         self.save(Changes())
-        self.say("Everything is saved. Until next time.")
+        if self.saver.unsaved:
+            self.rescue_copy()
+        else:
+            self.say("Everything is saved. Until next time.")
         return 0
+
+    # -- rescue copies ---------------------------------------------------------------------
+    def rescue_places(self):
+        """Hosted: only beside the profile; else the usual places (the folder's parent, home, temp)."""
+        return [self.state.store.folder.resolve().parent] if os.environ.get("WORKBOOK_HOSTED") == "1" else None
+
+    def rescue_copy(self) -> None:
+        """The disk would not take the last changes: everything, with them, to a rescue copy."""
+        why = rescue.reason(self.saver.refused)
+        try:
+            copy = rescue.write(self.state.store, self.saver.pending(), self.rescue_places())
+        except (rescue.RescueError, OSError, StorageError) as exc:
+            self.say(f"The last changes could not be saved ({why}), and no rescue copy could be written "
+                     f"either ({rescue.reason(exc)}).")
+            return
+        self.say(f"The last changes could not be written to the data folder ({why}). Everything, with them, "
+                 f"is in a rescue copy: {copy.json_path} (to read: {copy.markdown_path}). "
+                 "The next start offers to bring it in.")
+
+    def offer_rescue(self) -> None:
+        """At start: a rescue copy of this workbook was saved earlier; offer to bring it in."""
+        found = rescue.find(self.state.store.folder, self.rescue_places())
+        if not found:
+            return
+        copy = found[0]
+        when = f" on {copy.taken:%-d %b at %H:%M}" if copy.taken else ""
+        self.say(f"Last time{when} the data folder would not take the last changes, so everything was "
+                 f"saved to a rescue copy: {copy.json_path}.")
+        reply = self.ask("y brings it into your workbook (a backup of what is here is taken first). "
+                         "n keeps the file and stops asking. Enter asks again next time.").lower()
+        if reply in ("y", "yes"):
+            self.saver.save_now()
+            try:
+                data = rescue.read(copy)
+                exchange.import_data(self.state.store, data)
+            except (OSError, StorageError) as exc:
+                self.say(f"The rescue copy is not in yet: {rescue.reason(exc)}. It is kept, and the next start "
+                         "offers it again.")
+                return
+            self.state.reload()
+            count = len(data["answers"])
+            self.say(f"The rescue copy is in your workbook ({plural(count, 'answer')}). What was here before is "
+                     "in the backups (workbook restore).")
+        elif reply in ("n", "no"):
+            self.say(f"Kept {copy.json_path}; it will not be offered again. "
+                     f"workbook import {copy.json_path} brings it in any time.")
+        else:
+            return
+        try:
+            rescue.mark_seen(self.state.store.folder, copy)
+        except OSError:
+            pass
 
     def _start(self) -> None:
         wb = self.workbook
         self.say(f"{wb.title}.", wb.credit + ".", "A self-reflection workbook, in plain lines.")
         for notice in self.notices:
             self.say(notice)
+        self.offer_rescue()
         resume = self.state.resume
         if resume is not None and resume.last is not None:
             self.say(f"Welcome back. Last time you were in {self.place_name(resume.last.screen, resume.last.field)}.",
@@ -287,7 +347,8 @@ class Plain:
             "x clears it.",
             "A tick: y or n. A scale: a number from 1 to 5. A list: a adds, r and a number removes, l reads "
             "it again, Enter moves on.",
-            "At any question but a written answer, m goes to the contents and q saves and quits.",
+            "At any other question, m goes to the contents and q saves and quits. In a written answer, m alone "
+            "as its first line goes to the contents.",
             "Everything is saved as you answer, and again when you quit, when the connection ends, or when "
             "input ends (ctrl+d).",
             "Plain mode is remembered for this data folder once chosen with --plain. "
@@ -344,6 +405,8 @@ class Plain:
                 continue
             reply = self.ask("Enter for more, r repeat, s skip to the exercises.").lower()
             if reply in ("r", "repeat"):
+                if index == 0 and passage.heading:
+                    self.say(f"Heading: {passage.heading}")
                 continue
             if reply in ("s", "skip"):
                 return False
@@ -479,7 +542,7 @@ class Plain:
                     removed = items[number - 1]
                     rest = items[: number - 1] + items[number:]
                     self.save(self.state.remove_list_item(key, rest, [removed]))
-                    self.say(f"Removed number {number}: {entry_line(exercise, removed) or 'an empty entry'}. "
+                    self.say(f"Removed number {number}: {entry_line(exercise, removed, SEP) or 'an empty entry'}. "
                              "It is kept as an earlier version.")
                 else:
                     self.say(f"There is no number {number}; the list has {plural(len(items), 'entry', 'entries')}.")
@@ -497,7 +560,7 @@ class Plain:
             return
         self.say(f"{plural(len(items), 'entry', 'entries')}:")
         for number, item in enumerate(items, 1):
-            self.say(f"{number}. {entry_line(exercise, item) or 'an empty entry'}")
+            self.say(f"{number}. {entry_line(exercise, item, SEP) or 'an empty entry'}")
 
     def new_entry(self, exercise: Exercise) -> dict[str, Any] | None:
         entry: dict[str, Any] = {}
@@ -508,9 +571,15 @@ class Plain:
                     entry[f.id] = text
             else:
                 choices = " ".join(f"{n}. {option}." for n, option in enumerate(f.options, 1))
-                reply = self.ask(f"{f.label}? {choices} Type a number, or Enter for none.")
-                if reply.isdigit() and 1 <= int(reply) <= len(f.options):
-                    entry[f.id] = f.options[int(reply) - 1]
+                while True:
+                    reply = self.ask(f"{f.label}? {choices} Type a number, or Enter for none.")
+                    if reply.isdigit() and 1 <= int(reply) <= len(f.options):
+                        entry[f.id] = f.options[int(reply) - 1]
+                        break
+                    if reply == "":
+                        break
+                    self.nav(reply.lower())
+                    self.say(f"Type a number from 1 to {len(f.options)}, or just Enter for none.")
         if not progress.entry_has_text(exercise, entry):
             self.say("Nothing written, so nothing was added.")
             return None
@@ -620,7 +689,7 @@ class Plain:
                 if section.kind == "practice":
                     self.streak_sentences()
                 for exercise in section.exercises:
-                    self.say(f"{exercise.prompt}:")
+                    self.say(label(exercise.prompt))
                     self.say(self.value_text(exercise, self.state.answers.get(exercise.key)))
                 reply = self.ask("Enter for the next section, m for the contents.").lower()
                 self.nav(reply)
@@ -634,7 +703,7 @@ class Plain:
         if exercise.kind == "scale":
             return f"{value} of 5" if isinstance(value, int) else "not answered yet"
         if exercise.kind == "entries":
-            items = [entry_line(exercise, e) for e in value] if isinstance(value, list) else []
+            items = [entry_line(exercise, e, SEP) for e in value] if isinstance(value, list) else []
             items = [i for i in items if i]
             if not items:
                 return "not answered yet"
@@ -643,17 +712,24 @@ class Plain:
 
     # -- My data ---------------------------------------------------------------------------
     def my_data(self) -> None:
+        """My data until Enter: after an export, reset or undo the person is still here."""
         self.go("data")
         self.say("My data. Your answers stay in the data folder on this computer.")
-        reply = self.ask("1 export as Markdown. 2 export as JSON. 3 reset: start over. 4 undo the last reset. "
-                         "Enter goes back to the contents.").lower()
-        self.nav(reply)
-        if reply in ("1", "2"):
-            self.export("markdown" if reply == "1" else "json")
-        elif reply == "3":
-            self.reset()
-        elif reply == "4":
-            self.undo()
+        while True:
+            reply = self.ask("1 export as Markdown. 2 export as JSON. 3 reset: start over. 4 undo the last reset. "
+                             "Enter goes back to the contents.").lower()
+            if reply == "":
+                break
+            self.nav(reply)
+            if reply in ("1", "2"):
+                self.export("markdown" if reply == "1" else "json")
+            elif reply == "3":
+                self.reset()
+            elif reply == "4":
+                self.undo()
+            else:
+                self.say("Type 1, 2, 3 or 4, or just Enter for the contents.")
+            self.blank()
         self.blank()
 
     def export(self, fmt: str) -> None:
@@ -706,6 +782,11 @@ class Plain:
             fields = "1 field keeps" if undone.kept_newer == 1 else f"{undone.kept_newer} fields keep"
             message += f" {fields} the newer text; the erased text is an earlier version there."
         self.say(message)
+
+
+def label(prompt: str) -> str:
+    """A prompt as a label before its answer: a colon, unless it ends in its own punctuation."""
+    return prompt if prompt.rstrip().endswith(("?", "!", ".", ":")) else f"{prompt}:"
 
 
 def streak_sentences(s: practice.Streak, summary: practice.Summary, today: date) -> list[str]:

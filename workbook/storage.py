@@ -44,6 +44,24 @@ class StorageError(Exception):
     """Something about the data folder needs the person's attention. The message says what."""
 
 
+class TooLarge(StorageError):
+    """A write that would make the workbook file larger than its cap (nothing is written)."""
+
+
+MB = 1024 * 1024
+
+
+def check_size(size: int) -> None:
+    """Refuse a workbook file of ``size`` bytes over the cap (validate.MAX_FILE_BYTES), in one line."""
+    if size > validate.MAX_FILE_BYTES:
+        raise TooLarge(f"the workbook would be {-(-size // MB)} MB, over the {validate.MAX_FILE_BYTES // MB} MB limit")
+
+
+def stored_size(tables: dict[str, Any]) -> int:
+    """How large the workbook file holding ``tables`` (as stored) would be."""
+    return len(encode({**tables, "meta": {"1": {"name": "schema", "version": SCHEMA_VERSION}}}))
+
+
 class DamagedData(StorageError):
     pass
 
@@ -211,7 +229,9 @@ class AtomicJSONStorage(Storage):
 
     def _flush(self) -> None:
         try:
-            atomic_write(self.path, encode(self._data or {}))
+            data = encode(self._data or {})
+            check_size(len(data))  # never a file the workbook could not read back
+            atomic_write(self.path, data)
         except BaseException:
             # The memory now holds a write the disk refused: read the file again before the next
             # write, so a retry starts from what is on disk (a refused pick is not added twice).
@@ -516,6 +536,11 @@ class Store:
                     or not any(old.get("value") == v["value"] for old in kept.search(item.key == v["key"]))
                 ]
                 kept.insert_multiple(new_versions)
+                everything = kept.all()
+                within = versions_.trim(everything)
+                if len(within) < len(everything):
+                    staying = {id(v) for v in within}
+                    kept.remove(doc_ids=[v.doc_id for v in everything if id(v) not in staying])
             if changes.position is not None:
                 db.table("state").upsert({"name": "position", **changes.position}, item.name == "position")
             picks = db.table("picks")

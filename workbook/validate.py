@@ -32,6 +32,7 @@ from workbook.text import MAX_ANSWER_CHARS, MAX_LINE_CHARS, clean
 
 # The limits, named in the README ("Limits").
 MAX_FILE_BYTES = 64 * 1024 * 1024  # a whole workbook or export; 100,000 decisions make about 24.5 MB
+MAX_IMPORT_BYTES = 2 * MAX_FILE_BYTES  # an export file (indented: an export of a workbook under the cap fits)
 MAX_DEPTH = 16  # lists and tables inside each other; the workbook's own data goes 5 deep
 MAX_ENTRIES = 1_000  # items in one list (needs, wants, thoughts…)
 MAX_NAME_CHARS = 200  # ids, answer keys, setting names, field names

@@ -12,11 +12,17 @@ Typing within one day makes no versions. A list item the person removes is kept 
 
 from __future__ import annotations
 
+import json
 from collections.abc import Iterable
 from datetime import date, datetime, timezone
 from typing import Any
 
 from workbook.wording import day_label
+
+# Earlier versions are bounded, so edits and imports cannot grow the file past its cap: the newest
+# KEEP_PER_ANSWER of each answer, and the newest whose text comes to KEEP_BYTES in all.
+KEEP_PER_ANSWER = 400
+KEEP_BYTES = 16 * 1024 * 1024
 
 WHY = ("edit", "window", "reset", "undo", "restore", "import", "removed", "put-back")
 
@@ -109,3 +115,22 @@ def same(a: dict[str, Any], b: dict[str, Any]) -> bool:
     return (a.get("key"), a.get("value"), a.get("replaced"), a.get("why")) == (
         b.get("key"), b.get("value"), b.get("replaced"), b.get("why")
     )
+
+
+def trim(versions: Iterable[dict[str, Any]]) -> list[dict[str, Any]]:
+    """The versions kept within the bounds (oldest dropped first), oldest first."""
+    newest_first = sorted(versions, key=lambda v: str(v.get("replaced") or ""))[::-1]  # ties keep their order
+    per_key: dict[str, int] = {}
+    total = 0
+    kept = []
+    for version in newest_first:
+        key = str(version.get("key"))
+        per_key[key] = per_key.get(key, 0) + 1
+        if per_key[key] > KEEP_PER_ANSWER:
+            continue
+        total += len(json.dumps(version, ensure_ascii=False).encode("utf-8"))
+        if total > KEEP_BYTES:
+            break
+        kept.append(version)
+    kept.reverse()
+    return kept

@@ -113,8 +113,10 @@ def wildcard(address: str) -> bool:
 class WebServer(Server):
     """textual-serve's Server, serving PAGE, answering only to its own address."""
 
-    def __init__(self, command: str, host: str, port: int, title: str) -> None:
+    def __init__(self, command: str, host: str, port: int, title: str, max_sessions: int = 100) -> None:
         super().__init__(command, host=host, port=port, title=title)
+        self.max_sessions = max_sessions  # browser sessions at once (each is a workbook process)
+        self.sessions = 0
         shown = f"[{host}]" if ":" in host else host
         self.names = {f"{name}:{port}" for name in (shown, "localhost", "127.0.0.1", "[::1]")}
         if port == 80:
@@ -154,4 +156,11 @@ class WebServer(Server):
         origin = request.headers.get("Origin")
         if host is None or (origin is not None and origin.lower() != f"http://{host}"):
             raise web.HTTPForbidden(text="The workbook answers only to its own page.")
-        return await super().handle_websocket(request)
+        if self.sessions >= self.max_sessions:
+            raise web.HTTPServiceUnavailable(
+                text="The workbook has as many visitors as it can take just now. Please try again in a little while.")
+        self.sessions += 1
+        try:
+            return await super().handle_websocket(request)
+        finally:
+            self.sessions -= 1

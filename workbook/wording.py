@@ -42,10 +42,11 @@ def moment_label(moment: datetime, today: date | None = None) -> str:
     return f"{day_label(local.date(), today)} {local:%H:%M}"
 
 
-def entry_line(exercise: Exercise, entry: Any) -> str:
+def entry_line(exercise: Exercise, entry: Any, separator: str = " / ") -> str:
     """One entry of a list, its fields named shortly: "Critical thought: … / Reframe: …".
 
-    Empty fields are left out; nothing is added to what the person wrote.
+    Empty fields are left out; nothing is added to what the person wrote. Plain mode joins the
+    fields with "; " (a screen reader says " / " as "slash").
     """
     if not isinstance(entry, dict):
         return ""
@@ -54,4 +55,4 @@ def entry_line(exercise: Exercise, entry: Any) -> str:
         value = entry.get(f.id)
         if isinstance(value, str) and value.strip():
             parts.append(f"{f.short or f.label}: {value.strip()}")
-    return " / ".join(parts)
+    return separator.join(parts)

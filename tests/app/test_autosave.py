@@ -16,11 +16,11 @@ from workbook.storage import Store
 from workbook.text import MAX_ANSWER_CHARS, MAX_LINE_CHARS
 
 
-async def test_a_full_disk_shows_a_message_keeps_the_answer_and_retries(make_app, data_dir, monkeypatch):
+async def test_a_full_disk_shows_a_message_keeps_the_answer_and_retries(make_app, data_dir, monkeypatch, until):
     app = make_app()
     async with app.run_test(size=(80, 24)) as pilot:
         await pilot.press("2", *"first")
-        await pilot.pause(0.8)
+        await until(pilot, lambda: app.status_line == "✓ saved", "the autosave")
         app.saver.wait()
         before = (data_dir / storage.DB_NAME).read_bytes()
         real = storage.atomic_write
@@ -30,14 +30,14 @@ async def test_a_full_disk_shows_a_message_keeps_the_answer_and_retries(make_app
 
         monkeypatch.setattr(storage, "atomic_write", full)
         await pilot.press(*" second")
-        await pilot.pause(0.8)
+        await until(pilot, lambda: app.status_line != "saving…", "the autosave's try")
         app.saver.wait()
         await pilot.pause()
         assert app.status_line == "not saved yet, trying again"
         assert (data_dir / storage.DB_NAME).read_bytes() == before  # never damaged, never claimed
         assert not list(data_dir.glob(".workbook-*.tmp"))
         monkeypatch.setattr(storage, "atomic_write", real)
-        await pilot.pause(3.5)  # the retry
+        await until(pilot, lambda: app.status_line == "✓ saved", "the retry")
         app.saver.wait()
         await pilot.pause()
         assert app.status_line == "✓ saved"

@@ -112,3 +112,23 @@ async def test_export_writes_a_file_and_says_where(make_app, data_dir):
         assert len(files) == 1
         assert "> keep me" in files[0].read_text()
         assert str(files[0]) in str(app.screen.query_one("#export-result").render())
+
+
+async def test_hosted_export_keeps_the_newest_five_and_names_them_inside_the_profile(make_app, data_dir, monkeypatch):
+    monkeypatch.setenv("WORKBOOK_HOSTED", "1")
+    await seed(data_dir)
+    exports = data_dir / "exports"
+    exports.mkdir(mode=0o700)
+    for n in range(6):  # earlier exports, from earlier visits
+        (exports / f"my-workbook-2026-01-0{n + 1}-090000.md").write_text("earlier")
+    app = make_app()
+    async with app.run_test(size=(80, 24)) as pilot:
+        await pilot.press("d")
+        await pilot.pause()
+        await pilot.press("enter")  # "Export as Markdown" has the focus
+        await pilot.pause()
+        names = sorted(p.name for p in exports.iterdir())
+        assert len(names) == 5 and "my-workbook-2026-01-01-090000.md" not in names
+        assert any("> keep me" in (exports / name).read_text() for name in names)  # the new one stays
+        said = str(app.screen.query_one("#export-result").render())
+        assert "exports/my-workbook-" in said and str(data_dir) not in said

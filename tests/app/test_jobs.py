@@ -10,14 +10,7 @@ from workbook import exchange, resets
 KEY = "what-is.own-words"
 
 
-async def until(pilot, done) -> None:
-    for _ in range(200):  # waits for the job to report; no time is asserted
-        if done():
-            return
-        await pilot.pause(0.02)
-
-
-async def test_export_reset_and_undo_run_off_the_event_loop_after_the_typing_before_them(make_app, monkeypatch):
+async def test_export_reset_and_undo_run_off_the_event_loop_after_the_typing_before_them(make_app, monkeypatch, until):
     app = make_app()
     seen: list[tuple[str, bool, object]] = []
 
@@ -34,11 +27,11 @@ async def test_export_reset_and_undo_run_off_the_event_loop_after_the_typing_bef
         await pilot.pause()
         app.post_message(AnswerChanged(KEY, "typed just before"))  # still in the typing pause
         app.post_message(ExportRequested("json"))
-        await until(pilot, lambda: len(seen) == 1)
+        await until(pilot, lambda: len(seen) == 1, "the export")
         app.post_message(ResetRequested("all"))
-        await until(pilot, lambda: len(seen) == 2 and KEY not in app.answers)
+        await until(pilot, lambda: len(seen) == 2 and KEY not in app.answers, "the reset")
         app.post_message(UndoResetRequested())
-        await until(pilot, lambda: len(seen) == 3 and app.answers.get(KEY) == "typed just before")
+        await until(pilot, lambda: len(seen) == 3 and app.answers.get(KEY) == "typed just before", "the undo")
     assert seen == [
         ("export", False, "typed just before"),
         ("reset", False, "typed just before"),

@@ -36,9 +36,9 @@ def refusing_disk(data_dir: Path, monkeypatch: pytest.MonkeyPatch):
     return refusing
 
 
-async def type_then_fill_the_disk(app, pilot, refusing) -> None:
+async def type_then_fill_the_disk(app, pilot, refusing, until) -> None:
     await pilot.press("2", *"saved")
-    await pilot.pause(0.8)
+    await until(pilot, lambda: app.status_line == "✓ saved", "the autosave")
     app.saver.wait()
     await pilot.pause()
     assert app.status_line == "✓ saved"
@@ -50,10 +50,10 @@ def dialog_text(app) -> str:
     return "\n".join(str(s.visual) for s in app.screen.query(Static) if not isinstance(s, Button))
 
 
-async def test_quitting_with_a_full_disk_asks_and_keep_trying_stays_and_saves_once_there_is_room(make_app, data_dir, refusing_disk):
+async def test_quitting_with_a_full_disk_asks_and_keep_trying_stays_and_saves_once_there_is_room(make_app, data_dir, refusing_disk, until):
     app = make_app()
     async with app.run_test(size=(80, 24)) as pilot:
-        await type_then_fill_the_disk(app, pilot, refusing_disk)
+        await type_then_fill_the_disk(app, pilot, refusing_disk, until)
         await pilot.press("ctrl+q")
         await pilot.pause()
         assert isinstance(app.screen, DiskRefused)  # not gone silently
@@ -67,7 +67,7 @@ async def test_quitting_with_a_full_disk_asks_and_keep_trying_stays_and_saves_on
         await pilot.pause()
         assert app.status_line == "not saved yet, trying again"
         refusing_disk["on"] = False
-        await pilot.pause(3.5)  # the next try
+        await until(pilot, lambda: app.status_line == "✓ saved", "the next try")
         app.saver.wait()
         await pilot.pause()
         assert app.status_line == "✓ saved"
@@ -78,10 +78,10 @@ async def test_quitting_with_a_full_disk_asks_and_keep_trying_stays_and_saves_on
     assert rescue.find(data_dir) == []
 
 
-async def test_save_a_rescue_copy_writes_everything_0600_names_it_then_quits(make_app, data_dir, tmp_path, refusing_disk):
+async def test_save_a_rescue_copy_writes_everything_0600_names_it_then_quits(make_app, data_dir, tmp_path, refusing_disk, until):
     app = make_app()
     async with app.run_test(size=(80, 24)) as pilot:
-        await type_then_fill_the_disk(app, pilot, refusing_disk)
+        await type_then_fill_the_disk(app, pilot, refusing_disk, until)
         await pilot.press("ctrl+q")
         await pilot.pause()
         assert isinstance(app.screen, DiskRefused)
@@ -103,10 +103,10 @@ async def test_save_a_rescue_copy_writes_everything_0600_names_it_then_quits(mak
     assert Store.open(data_dir).answers()[FIELD] == "saved"  # the refusing folder is as it was
 
 
-async def test_a_copy_made_before_the_save_went_through_after_all_is_not_offered(make_app, data_dir, tmp_path, refusing_disk):
+async def test_a_copy_made_before_the_save_went_through_after_all_is_not_offered(make_app, data_dir, tmp_path, refusing_disk, until):
     app = make_app()
     async with app.run_test(size=(80, 24)) as pilot:
-        await type_then_fill_the_disk(app, pilot, refusing_disk)
+        await type_then_fill_the_disk(app, pilot, refusing_disk, until)
         await pilot.press("ctrl+q")
         await pilot.pause()
         await pilot.press("enter")  # save a rescue copy
@@ -115,7 +115,7 @@ async def test_a_copy_made_before_the_save_went_through_after_all_is_not_offered
         await pilot.press("escape")  # then keep trying after all
         await pilot.pause()
         refusing_disk["on"] = False
-        await pilot.pause(3.5)  # the next try goes through
+        await until(pilot, lambda: app.status_line == "✓ saved", "the next try")  # it goes through
         app.saver.wait()
         await pilot.pause()
         assert app.status_line == "✓ saved"
@@ -128,10 +128,10 @@ async def test_a_copy_made_before_the_save_went_through_after_all_is_not_offered
     assert rescue.find(data_dir) == []
 
 
-async def test_quit_anyway_leaves_and_the_palette_quit_asks_too(make_app, data_dir, tmp_path, refusing_disk):
+async def test_quit_anyway_leaves_and_the_palette_quit_asks_too(make_app, data_dir, tmp_path, refusing_disk, until):
     app = make_app()
     async with app.run_test(size=(80, 24)) as pilot:
-        await type_then_fill_the_disk(app, pilot, refusing_disk)
+        await type_then_fill_the_disk(app, pilot, refusing_disk, until)
         await pilot.press("ctrl+o", *"quit")
         await pilot.pause(0.5)
         await pilot.press("enter")
@@ -143,11 +143,11 @@ async def test_quit_anyway_leaves_and_the_palette_quit_asks_too(make_app, data_d
     assert not list(tmp_path.glob("workbook-rescue-*"))
 
 
-async def test_when_no_place_takes_the_copy_the_dialog_says_so_and_stays(make_app, data_dir, tmp_path, refusing_disk, monkeypatch):
+async def test_when_no_place_takes_the_copy_the_dialog_says_so_and_stays(make_app, data_dir, tmp_path, refusing_disk, monkeypatch, until):
     app = make_app()
     monkeypatch.setattr(app, "_rescue_places", lambda: [tmp_path / "nowhere"])
     async with app.run_test(size=(80, 24)) as pilot:
-        await type_then_fill_the_disk(app, pilot, refusing_disk)
+        await type_then_fill_the_disk(app, pilot, refusing_disk, until)
         await pilot.press("ctrl+q")
         await pilot.pause()
         await pilot.press("enter")

@@ -20,11 +20,11 @@ def saved(data_dir: Path, app=None) -> dict:
     return Store.open(data_dir).answers()
 
 
-async def test_typing_is_saved_within_a_second_without_leaving(make_app, data_dir):
+async def test_typing_is_saved_within_a_second_without_leaving(make_app, data_dir, until):
     app = make_app()
     async with app.run_test(size=(80, 24)) as pilot:
         await pilot.press("2", *"mine")
-        await pilot.pause(0.8)
+        await until(pilot, lambda: saved(data_dir, app).get("what-is.own-words") == "mine", "the autosave")
         assert saved(data_dir, app)["what-is.own-words"] == "mine"
 
 
@@ -53,7 +53,7 @@ async def test_toggle_and_scale_save_at_once(make_app, data_dir):
         assert saved(data_dir, app)["what-is.connecting.scale"] == 3
 
 
-async def test_lists_add_edit_choose_and_remove(make_app, data_dir):
+async def test_lists_add_edit_choose_and_remove(make_app, data_dir, until):
     app = make_app()
     async with app.run_test(size=(80, 24)) as pilot:
         await pilot.press("3")
@@ -64,7 +64,8 @@ async def test_lists_add_edit_choose_and_remove(make_app, data_dir):
         await pilot.pause()
         assert isinstance(app.focused, LineInput)
         await pilot.press(*"rest", "tab", "right", "right")
-        await pilot.pause(0.8)
+        await until(pilot, lambda: saved(data_dir, app).get("needs.needs") == [{"text": "rest", "honour": "saying no or a boundary"}],
+                    "the autosave")
         assert saved(data_dir, app)["needs.needs"] == [{"text": "rest", "honour": "saying no or a boundary"}]
         # A second need, then edit the first, then remove the first.
         add = app.screen.query(".add").first()
@@ -74,7 +75,7 @@ async def test_lists_add_edit_choose_and_remove(make_app, data_dir):
         first = app.screen.query(LineInput).first()
         first.focus()
         await pilot.press("end", *"ful sleep")
-        await pilot.pause(0.8)
+        await until(pilot, lambda: saved(data_dir, app)["needs.needs"][0]["text"] == "restful sleep", "the autosave")
         assert [e["text"] for e in saved(data_dir, app)["needs.needs"]] == ["restful sleep", "quiet"]
         app.screen.query(".remove").first().focus()
         await pilot.press("enter")
@@ -83,7 +84,7 @@ async def test_lists_add_edit_choose_and_remove(make_app, data_dir):
         assert app.screen.query(LineInput).first().field_id == "needs.needs#0.text"
 
 
-async def test_inner_reminder_is_prefilled_and_rewritable(make_app, data_dir):
+async def test_inner_reminder_is_prefilled_and_rewritable(make_app, data_dir, until):
     app = make_app()
     async with app.run_test(size=(80, 24)) as pilot:
         await pilot.press("3")
@@ -92,7 +93,7 @@ async def test_inner_reminder_is_prefilled_and_rewritable(make_app, data_dir):
         assert area.text == "I can keep myself safe, secure, and valued."
         area.focus()
         await pilot.press("end", *" Always.")
-        await pilot.pause(0.8)
+        await until(pilot, lambda: saved(data_dir, app).get("needs.reminder", "").endswith("Always."), "the autosave")
         assert saved(data_dir, app)["needs.reminder"] == "I can keep myself safe, secure, and valued. Always."
 
 
@@ -153,13 +154,13 @@ async def test_markup_like_text_is_shown_literally_everywhere(make_app, data_dir
         assert app.is_running
 
 
-async def test_control_characters_are_removed_before_saving(make_app, data_dir):
+async def test_control_characters_are_removed_before_saving(make_app, data_dir, until):
     app = make_app()
     async with app.run_test(size=(80, 24)) as pilot:
         await pilot.press("2")
         await pilot.pause()
         app.focused.insert("a\x1b[31mb\x07c\td\ne")
-        await pilot.pause(0.8)
+        await until(pilot, lambda: "what-is.own-words" in saved(data_dir, app), "the autosave")
         assert saved(data_dir, app)["what-is.own-words"] == "a[31mbc\td\ne"
 
 
@@ -176,11 +177,11 @@ async def test_review_lists_answers_section_by_section(make_app, data_dir):
         assert "(not answered yet)" in shown
 
 
-async def test_the_top_bar_settles_on_saved_after_moving_around(make_app, data_dir):
+async def test_the_top_bar_settles_on_saved_after_moving_around(make_app, data_dir, until):
     app = make_app()
     async with app.run_test(size=(80, 24)) as pilot:
         await pilot.press("2", *"abc", "escape", "d")
-        await pilot.pause(0.8)
+        await until(pilot, lambda: Store.open(data_dir).position().get("screen") == "data", "the position's save")
         app.saver.wait()
         await pilot.pause()
         assert app.status_line == "✓ saved"

@@ -13,6 +13,8 @@ from workbook.rescue import RescueCopy
 from workbook.storage import Store
 
 FOLDER = Path("/tmp/workbook-snapshots-rescue/data")
+# The tests here share that folder: in a parallel run (pytest-xdist) they run on one worker, one at a time.
+pytestmark = pytest.mark.xdist_group("snapshots-" + __name__)
 COPY = RescueCopy(Path("/home/me/workbook-rescue-2026-04-09-090000-1a2b3c4d.json"),
                   Path("/home/me/workbook-rescue-2026-04-09-090000-1a2b3c4d.md"))
 

@@ -17,6 +17,8 @@ from workbook.storage import Changes, Store
 
 # A fixed folder, so that the path shown on My data is the same on every machine.
 FOLDER = Path("/tmp/workbook-snapshots")
+# The tests here share that folder: in a parallel run (pytest-xdist) they run on one worker, one at a time.
+pytestmark = pytest.mark.xdist_group("snapshots-" + __name__)
 NOW = datetime(2026, 4, 9, 9, 0, tzinfo=timezone.utc)
 
 

@@ -134,7 +134,7 @@ async def _run_until_stopped(
     log.info("stopped")
 
 
-def serve_web(listen: str, data_root: Path) -> None:
+def serve_web(listen: str, data_root: Path, max_sessions: int = 100) -> None:
     """The same app in a browser through textual-serve (local only unless --listen says otherwise), on a
     page that asks nothing of any other host (workbook/web.py)."""
     from workbook.web import WebServer
@@ -144,19 +144,19 @@ def serve_web(listen: str, data_root: Path) -> None:
     ensure_private_folder(data_root)
     ensure_private_folder(folder)
     command = f"{sys.executable} -m workbook --data-dir {folder}"
-    WebServer(command, host=address, port=port, title="Self-Trust Workbook").serve()
+    WebServer(command, host=address, port=port, title="Self-Trust Workbook", max_sessions=max_sessions).serve()
 
 
 def run(args: Any) -> int:
     logging.basicConfig(level=logging.INFO, format="%(asctime)s %(message)s", stream=sys.stderr)
     logging.getLogger("asyncssh").setLevel(logging.WARNING)  # one line per session, ours
     data_root = Path(args.data_dir).expanduser() if args.data_dir else default_root()
-    if args.web:
-        serve_web(args.listen or "127.0.0.1:8000", data_root)
-        return 0
     for option, value in (("--max-sessions", args.max_sessions), ("--max-sessions-per-address", args.max_sessions_per_address)):
         if value < 1:
             raise ValueError(f"{option} takes a number from 1 up (got {value})")
+    if args.web:
+        serve_web(args.listen or "127.0.0.1:8000", data_root, args.max_sessions)
+        return 0
     if not args.open and not args.authorized_keys:
         print("workbook serve: say who may connect: --authorized-keys FILE, or --open for any key", file=sys.stderr)
         return 2

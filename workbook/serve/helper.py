@@ -2,8 +2,10 @@
 server's side imports no Textual; the helper process imports it once.
 
 The server starts one helper (`python -I -c 'from workbook.serve.helper import main; main()' FD`): it
-imports Textual, the app and its screens, parses the workbook's text, runs `gc.freeze()` and says it is
-ready. For each session the server sends the profile folder and environment, with the pty's slave end
+imports Textual, the app and its screens, parses the workbook's text, rehearses a start (a throwaway
+workbook on a temporary profile, headless, until Home is drawn in each theme: the stylesheets are parsed
+once and kept, Textual's and Rich's caches filled, the code specialised), runs `gc.freeze()` and says it
+is ready. No visitor's data is ever in the helper: the rehearsal's profile is empty and removed. For each session the server sends the profile folder and environment, with the pty's slave end
 (SCM_RIGHTS), on a Unix socket. The helper forks and replies with the new process's pid, a pidfd for it,
 and the write end of a pipe the fork waits on: the server says go once it holds the pidfd, so a fork the
 server never heard of (the helper ended first) leaves without starting, as does one it heard of too late.
@@ -38,6 +40,8 @@ log = logging.getLogger("workbook.serve")
 # rewrites those areas in place: `ps` and /proc show each session as the workbook it is).
 ROOM = 4096
 ROOM_VARIABLE = "WORKBOOK_HELPER_ROOM"
+# WORKBOOK_HELPER_REHEARSE=0 in the server's environment: the helper only imports (no rehearsed start).
+REHEARSE_VARIABLE = "WORKBOOK_HELPER_REHEARSE"
 
 
 class HelperGone(Exception):
@@ -77,6 +81,8 @@ class Helper:
             "LANG": os.environ.get("LANG", "C.UTF-8"),
             ROOM_VARIABLE: "." * ROOM,
         }
+        if os.environ.get(REHEARSE_VARIABLE) == "0":  # the benchmark's "before", or a way out should it misbehave
+            env[REHEARSE_VARIABLE] = "0"
         try:
             first = subprocess.Popen(
                 [sys.executable, "-I", "-c", "from workbook.serve.helper import main; main()",
@@ -248,8 +254,12 @@ def retitle(argv: list[str], env: dict[str, str] | None = None) -> None:
         pass  # only what ps shows
 
 
-def warm() -> None:
-    """Import what a workbook's start imports, and parse the workbook's text, once for every session."""
+def warm(full: bool = True) -> None:
+    """Do once, for every session, what each would otherwise do at its start: import Textual, the app and
+    its screens, parse the workbook's text and (`full`) rehearse a start: a throwaway workbook on a temporary
+    profile, run headless at 80x24 until Home is drawn, in each theme. That parses every stylesheet (kept,
+    see `share_parsed_css`), fills Textual's and Rich's caches and lets the interpreter specialise the code a
+    start runs, so a fork finds all of it done (and shared)."""
     import importlib
     import pkgutil
 
@@ -257,7 +267,8 @@ def warm() -> None:
     for name in ("textual.app", "textual.drivers.linux_driver", "textual._xterm_parser", "textual.scrollbar",
                  "textual.layouts.factory", "textual.layouts.vertical", "textual.layouts.horizontal",
                  "textual.layouts.grid", "textual.layouts.stream", "workbook.backups", "workbook.exchange", "workbook.resets", "workbook.status", "workbook.storage",
-                 "workbook.saver", "workbook.rescue", "workbook.practice", "screens.app", "screens"):
+                 "workbook.saver", "workbook.rescue", "workbook.practice", "workbook.state", "screens.app",
+                 "screens"):
         try:
             importlib.import_module(name)
         except ImportError:
@@ -274,6 +285,105 @@ def warm() -> None:
         content.load()
     except (ImportError, AttributeError):
         pass
+    if full:
+        share_parsed_css()
+        rehearse()
+
+
+def app_class() -> type | None:
+    """The workbook's App class, wherever this version keeps it."""
+    import importlib
+
+    for name in ("screens.app", "workbook.app"):
+        try:
+            return importlib.import_module(name).WorkbookApp
+        except (ImportError, AttributeError):
+            continue
+    return None
+
+
+SHARED_CSS: dict[tuple, list] = {}
+
+
+def share_parsed_css() -> None:
+    """Keep every stylesheet parsed in this process for the forks: Textual caches parsed CSS per
+    stylesheet object (and empties the cache when the theme changes), so each session's App would parse
+    every .tcss file and widget's DEFAULT_CSS again, twice (the default theme, then the workbook's).
+    The key holds the CSS text, where it came from and the theme's variables the rules were parsed with;
+    a parsed rule set is not changed after parsing (Textual's own cache shares it the same way)."""
+    try:
+        from textual.css.stylesheet import Stylesheet
+    except ImportError:
+        return
+    parse_rules = getattr(Stylesheet, "_parse_rules", None)
+    if parse_rules is None or getattr(parse_rules, "shared", False):
+        return
+
+    def shared_parse_rules(self, css, read_from, is_default_rules=False, tie_breaker=0, scope=""):
+        variables = getattr(self, "_variables", None)
+        if not isinstance(variables, dict):
+            return parse_rules(self, css, read_from, is_default_rules, tie_breaker, scope)
+        seen = getattr(self, "_shared_variables", None)
+        if seen is None or seen[0] is not variables:
+            seen = (variables, tuple(sorted(variables.items())))
+            self._shared_variables = seen
+        key = (css, read_from, is_default_rules, tie_breaker, scope, seen[1])
+        rules = SHARED_CSS.get(key)
+        if rules is None:
+            rules = parse_rules(self, css, read_from, is_default_rules, tie_breaker, scope)
+            SHARED_CSS[key] = rules
+        return rules
+
+    shared_parse_rules.shared = True  # type: ignore[attr-defined]
+    Stylesheet._parse_rules = shared_parse_rules  # type: ignore[method-assign]
+
+
+def rehearse() -> None:
+    """A throwaway workbook on a temporary profile, headless at 80x24, until Home is drawn in each theme;
+    then its profile is removed. Skipped (the forks do that work themselves) if anything goes otherwise:
+    only its caches matter. No thread it started outlives it (a fork copies only the forking thread)."""
+    import asyncio
+    import shutil
+    import tempfile
+    import threading
+
+    app_type = app_class()
+    if app_type is None:
+        return
+    folder = Path(tempfile.mkdtemp(prefix="workbook-helper-"))
+
+    async def run() -> None:
+        from workbook.storage import Store
+
+        app = app_type(Store.open(folder))
+        try:
+            async with app.run_test(size=(80, 24)) as pilot:
+                await pilot.pause()
+                themes = [name for name in getattr(app, "available_themes", {}) if name.startswith("workbook")]
+                first = app.theme
+                for theme in themes:
+                    if theme != app.theme:
+                        app.theme = theme
+                        await pilot.pause()
+                app.theme = first
+                await pilot.pause()
+        finally:
+            saver = getattr(app, "saver", None)
+            if saver is not None:
+                saver.close()
+
+    try:
+        asyncio.run(run())
+    except Exception as exc:  # noqa: BLE001 only a rehearsal: the forks do that work themselves then
+        print(f"workbook serve: the pre-started helper skipped its rehearsal ({type(exc).__name__}: {exc})",
+              file=sys.stderr, flush=True)
+    finally:
+        shutil.rmtree(folder, ignore_errors=True)
+    for thread in threading.enumerate():
+        if thread is not threading.current_thread():
+            thread.join(5)
+            if thread.is_alive():
+                raise RuntimeError(f"the rehearsal's thread {thread.name} is still running")
 
 
 def session(request: dict, slave: int, go: int) -> None:
@@ -346,15 +456,18 @@ def main() -> None:
     gc.disable()
     sock = socket.socket(fileno=fd)
     os.environ.pop(ROOM_VARIABLE, None)
+    rehearsal = os.environ.pop(REHEARSE_VARIABLE, "1") != "0"
     retitle([sys.executable, "-m", "workbook", "serve", "(pre-started helper)"])
     signal.signal(signal.SIGINT, signal.SIG_IGN)  # the server's stop ends it, by closing the socket
     signal.signal(signal.SIGCHLD, reap)
     try:
-        warm()
+        warm(full=rehearsal)
     except Exception as exc:  # noqa: BLE001 the server starts sessions the old way then
         print(f"workbook serve: the pre-started helper could not prepare ({type(exc).__name__}: {exc})",
               file=sys.stderr, flush=True)
         os._exit(1)
+    gc.unfreeze()  # the rehearsing app froze what it had built; that is garbage now
+    gc.collect()
     gc.freeze()
     me = os.pidfd_open(os.getpid())
     socket.send_fds(sock, [json.dumps({"ready": os.getpid()}).encode()], [me])

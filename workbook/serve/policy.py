@@ -49,7 +49,7 @@ def raise_open_files_limit() -> int:
 @dataclass
 class Limits:
     login_timeout: float = 30.0  # from connecting to logged in
-    hello_timeout: float = 10.0  # a connection that has sent nothing at all is closed sooner
+    hello_timeout: float = 10.0  # a connection that has not begun to log in (no key offered) is closed sooner
     max_unauthenticated: int = 64  # connections not yet logged in, in total ...
     max_unauthenticated_per_address: int = 8  # ... and from one address
     max_sessions: int = 100  # workbooks open at once, in total ...
@@ -150,8 +150,9 @@ class Host:
 
     def admit(self, newcomer: _Server, address: str) -> bool:
         """Count a connection that has not logged in yet. Over a cap, the oldest connection that has
-        sent nothing at all is dropped to make room (a flood of idle sockets pushes out only itself);
-        if every one has spoken, the newcomer is. False: the newcomer was dropped."""
+        sent nothing at all is dropped to make room (a flood of idle sockets pushes out only itself),
+        else the oldest that has not begun to log in (a flood of hellos cannot hold the cap either);
+        if every other one is logging in, the newcomer is. False: the newcomer was dropped."""
         self.pending[newcomer] = address
         limits = self.limits
         for cap, limit, same in (
@@ -160,7 +161,9 @@ class Host:
         ):
             members = [s for s, a in self.pending.items() if same(a)]
             while len(members) > limit:
-                victim = next((s for s in members if s is not newcomer and not s.spoke()), newcomer)
+                others = [s for s in members if s is not newcomer]
+                victim = next((s for s in others if not s.spoke()), None) or \
+                    next((s for s in others if not s.began_auth), newcomer)
                 members.remove(victim)
                 self.pending.pop(victim, None)
                 victim.drop()
@@ -356,6 +359,7 @@ class _Server(asyncssh.SSHServer):
         self.address = "?"
         self.process: asyncssh.SSHServerProcess | None = None  # its one session
         self.told = False  # the sentence about one session was shown
+        self.began_auth = False  # it has asked to log in (a real client does at once; a flood of hellos never)
         self.timer: asyncio.TimerHandle | None = None  # closes a connection that sends nothing, or logs in and opens nothing
 
     def connection_made(self, conn: asyncssh.SSHServerConnection) -> None:
@@ -382,7 +386,7 @@ class _Server(asyncssh.SSHServer):
 
     def _silent(self) -> None:
         self.timer = None
-        if not self.spoke() and self in self.host.pending:
+        if not self.began_auth and self in self.host.pending:  # said hello at most: not kept for the login timeout
             self.host.pending.pop(self, None)
             self.drop()
 
@@ -423,6 +427,7 @@ class _Server(asyncssh.SSHServer):
                 asyncio.get_running_loop().call_later(1.0, self.conn.close)
 
     def begin_auth(self, username: str) -> bool:
+        self.began_auth = True
         return True
 
     def password_auth_supported(self) -> bool:

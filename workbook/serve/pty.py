@@ -30,6 +30,9 @@ COLUMNS = (20, 500)
 ROWS = (10, 200)
 TERMINAL_NAME = re.compile(r"[A-Za-z0-9._+-]{1,64}")
 DEFAULT_TERM = "xterm-256color"
+# Back-pressure: once this much of the workbook's output waits for a visitor who is not reading, the pty
+# is not read until it has drained, so the kernel's pty buffer holds the workbook instead of the server.
+HIGH_WATER = 256 * 1024
 
 
 def clamp_size(width: int, height: int) -> tuple[int, int]:
@@ -180,6 +183,8 @@ class Terminal:
     def __init__(self, width: int, height: int) -> None:
         self.master, self.slave = os.openpty()
         self.child: Child | None = None
+        self.ending = False
+        self._resume: Callable[[], Any] | None = None
         try:
             set_size(self.master, width, height)
         except BaseException:
@@ -208,6 +213,11 @@ class Terminal:
             pass
 
     def signal(self, sig: int) -> None:
+        """Tell the workbook to end (or stop it): from now on its output never waits for the visitor, so a
+        visitor who stopped reading cannot keep it from saving and ending."""
+        self.ending = True
+        if self._resume is not None:
+            self._resume()
         if self.child is not None:
             self.child.signal(sig)
 
@@ -221,6 +231,8 @@ class Terminal:
         loop = asyncio.get_running_loop()
         output_closed = asyncio.Event()
 
+        draining: list[asyncio.Task] = []
+
         def from_child() -> None:
             try:
                 data = os.read(master, 65536)
@@ -231,10 +243,31 @@ class Terminal:
                 output_closed.set()
                 return
             try:
+                if process.channel.get_write_buffer_size() > HIGH_WATER:
+                    return  # told to end, to a visitor who is not reading: what it draws now is dropped
                 process.stdout.write(data)
+                waiting = process.channel.get_write_buffer_size()
             except (OSError, asyncssh.Error):
-                pass  # the visitor is gone; the workbook is saving and ending (it got a hang-up)
+                return  # the visitor is gone; the workbook is saving and ending (it got a hang-up)
+            if waiting > HIGH_WATER and not self.ending:  # the visitor is not reading: the pty waits
+                loop.remove_reader(master)
+                draining[:] = [asyncio.ensure_future(drained())]
 
+        async def drained() -> None:
+            try:
+                await process.stdout.drain()
+            except (OSError, asyncssh.Error, ConnectionError):
+                pass  # gone: read on, so the workbook's last output (and its end) is seen
+            if not output_closed.is_set():
+                loop.add_reader(master, from_child)
+
+        def resume() -> None:  # told to end while waiting for the visitor: read on at once
+            if draining and not draining[0].done():
+                draining[0].cancel()
+                if not output_closed.is_set():
+                    loop.add_reader(master, from_child)
+
+        self._resume = resume
         loop.add_reader(master, from_child)
         to_child = asyncio.create_task(self._from_visitor(process, on_key, on_gone))
         watchdog = asyncio.ensure_future(watch) if watch is not None else None
@@ -245,6 +278,9 @@ class Terminal:
             raise
         finally:
             to_child.cancel()
+            self._resume = None
+            for task in draining:
+                task.cancel()
             if watchdog is not None:
                 watchdog.cancel()
             loop.remove_reader(master)
@@ -271,9 +307,26 @@ class Terminal:
                 return
             on_key()
             try:
-                os.write(master, data)
+                await self._write(data)
             except OSError:
                 return
+
+    async def _write(self, data: bytes) -> None:
+        """All of `data` to the workbook; when its input is full (it is busy, or waiting for the visitor
+        to read), wait until it reads rather than drop keys."""
+        loop = asyncio.get_running_loop()
+        while data:
+            try:
+                data = data[os.write(self.master, data):]
+                continue
+            except BlockingIOError:
+                pass
+            ready = loop.create_future()
+            loop.add_writer(self.master, lambda: ready.done() or ready.set_result(None))
+            try:
+                await ready
+            finally:
+                loop.remove_writer(self.master)
 
     def visitor_done(self, on_gone: Callable[[], None]) -> None:
         """The visitor's side closed: hang up, the workbook saves and ends."""
@@ -305,6 +358,8 @@ class Pipe(Terminal):
         ours, theirs = socket.socketpair()
         self.master, self.slave = ours.detach(), theirs.detach()
         self.child = None
+        self.ending = False
+        self._resume = None
 
     def resize(self, width: int, height: int) -> None:
         pass  # plain lines have no size to change
