@@ -21,6 +21,7 @@ from workbook import exchange, rescue
 from workbook.saver import Saver
 from workbook.storage import Changes, StorageError, TooLarge
 from workbook.text import clean
+from workbook.wording import hosted
 
 if TYPE_CHECKING:
     from screens.app import WorkbookApp
@@ -213,8 +214,11 @@ class Autosave:
             app.notify(plain_text(f"The rescue copy is in your workbook ({count} answer{'' if count == 1 else 's'}). "
                                   "What was here before is in the backups (`workbook restore`)."), timeout=12)
         else:
-            app.notify(plain_text(f"Kept {copy.json_path}; it will not be offered again. "
-                                  f"`workbook import {copy.json_path}` brings it in any time."), timeout=12)
+            if hosted():
+                app.notify(plain_text(f"Kept {copy.json_path.name} on the server; it will not be offered again."), timeout=12)
+            else:
+                app.notify(plain_text(f"Kept {copy.json_path}; it will not be offered again. "
+                                      f"`workbook import {copy.json_path}` brings it in any time."), timeout=12)
 
 
 def plain_text(text: str) -> Content:

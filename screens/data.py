@@ -17,7 +17,7 @@ from screens.base import WorkbookScreen
 from screens.widgets import KeyBar, Paragraph, TopBar, plain
 from workbook import backups, resets
 from workbook.state import WorkbookState
-from workbook.wording import moment_label
+from workbook.wording import hosted, moment_label
 
 
 class DataScreen(WorkbookScreen):
@@ -63,8 +63,9 @@ class DataScreen(WorkbookScreen):
         undo.disabled = last is None
         undo.label = f"Undo last reset (from {moment_label(last.taken, self.state.today())})" if last else "Undo last reset"
         count = len(backups.backups(store))
+        where = "your own folder on the server, private to your key" if hosted() else str(store.folder)
         self.query_one("#data-where", Static).update(
-            plain(f"\nYour data folder: {store.folder}\nBackups kept there: {count} (one a day, and before any reset or import).")
+            plain(f"\nYour data folder: {where}\nBackups kept there: {count} (one a day, and before any reset or import).")
         )
 
     def show_export(self, path: Path) -> None:

@@ -17,6 +17,7 @@ from textual.widgets import Button, Static
 
 from screens.widgets import plain
 from workbook.rescue import RescueCopy, RescueError
+from workbook.wording import hosted
 
 
 class DiskRefused(ModalScreen[str]):
@@ -67,6 +68,9 @@ class DiskRefused(ModalScreen[str]):
         self.query_one("#rescue-title", Static).update(plain("A rescue copy is saved"))
         self.query_one("#rescue-text", Static).update(
             plain(
+                "Everything you wrote, with the unsaved changes, is in a rescue copy kept on the server beside "
+                f"your workbook ({copy.json_path.name}).\n\nThe next visit offers to bring it in."
+                if hosted() else
                 f"Everything you wrote, with the unsaved changes, is in\n{copy.json_path}\nand, to read, in\n"
                 f"{copy.markdown_path}\n\nTo bring it back: workbook import {copy.json_path}\n"
                 "(the next start of the workbook offers it too)."
@@ -104,7 +108,8 @@ class OfferRescue(ModalScreen[bool | None]):
             yield Static(plain("A rescue copy of your workbook"), id="rescue-title")
             yield Static(
                 plain(
-                    f"It was saved{when}, when the disk would not take a save:\n{self.copy.json_path}\n\n"
+                    f"It was saved{when}, when the disk would not take a save:\n"
+                    f"{self.copy.json_path.name if hosted() else self.copy.json_path}\n\n"
                     "Bring it into your workbook? It takes the place of what is here now; "
                     "a backup of the workbook as it is now is taken first."
                 ),

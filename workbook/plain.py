@@ -28,7 +28,7 @@ from workbook.saver import Saver
 from workbook.state import WorkbookState
 from workbook.storage import Changes, StorageError
 from workbook.text import MAX_LINE_CHARS, clean
-from workbook.wording import day_label, entry_line, plural
+from workbook.wording import day_label, entry_line, hosted, plural, shown_path
 
 CUE = "> "  # every prompt ends with this, so a reader knows input is expected
 WORD = "RESET"  # the same typed confirmation as the full-screen app and `workbook reset`
@@ -209,9 +209,11 @@ class Plain:
             self.say(f"The last changes could not be saved ({why}), and no rescue copy could be written "
                      f"either ({rescue.reason(exc)}).")
             return
+        folder = self.state.store.folder
+        where = (shown_path(copy.json_path, folder) if hosted()
+                 else f"{copy.json_path} (to read: {copy.markdown_path})")
         self.say(f"The last changes could not be written to the data folder ({why}). Everything, with them, "
-                 f"is in a rescue copy: {copy.json_path} (to read: {copy.markdown_path}). "
-                 "The next start offers to bring it in.")
+                 f"is in a rescue copy: {where}. The next start offers to bring it in.")
 
     def offer_rescue(self) -> None:
         """At start: a rescue copy of this workbook was saved earlier; offer to bring it in."""
@@ -221,7 +223,7 @@ class Plain:
         copy = found[0]
         when = f" on {copy.taken:%-d %b at %H:%M}" if copy.taken else ""
         self.say(f"Last time{when} the data folder would not take the last changes, so everything was "
-                 f"saved to a rescue copy: {copy.json_path}.")
+                 f"saved to a rescue copy: {shown_path(copy.json_path, self.state.store.folder)}.")
         reply = self.ask("y brings it into your workbook (a backup of what is here is taken first). "
                          "n keeps the file and stops asking. Enter asks again next time.").lower()
         if reply in ("y", "yes"):
@@ -238,8 +240,8 @@ class Plain:
             self.say(f"The rescue copy is in your workbook ({plural(count, 'answer')}). What was here before is "
                      "in the backups (workbook restore).")
         elif reply in ("n", "no"):
-            self.say(f"Kept {copy.json_path}; it will not be offered again. "
-                     f"workbook import {copy.json_path} brings it in any time.")
+            self.say(f"Kept {shown_path(copy.json_path, self.state.store.folder)}; it will not be offered again."
+                     + ("" if hosted() else f" workbook import {copy.json_path} brings it in any time."))
         else:
             return
         try:
@@ -739,7 +741,9 @@ class Plain:
         except (OSError, StorageError) as exc:
             self.say(f"The export could not be written: {getattr(exc, 'strerror', None) or exc}")
             return
-        self.say("Saved to this file:", str(path))
+        self.say("Saved to this file:", shown_path(path, self.state.store.folder))
+        if hosted():
+            self.say(f"The newest {exchange.HOSTED_EXPORTS} exports are kept.")
 
     def reset(self) -> None:
         numbers = [s.number for s in self.workbook.sections if s.exercises]

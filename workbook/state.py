@@ -21,6 +21,7 @@ from typing import Any
 
 from workbook import backups, content, exchange, practice, resets
 from workbook import versions as versions_
+from workbook.wording import hosted
 from workbook.records import Decision, Pick, Position
 from workbook.storage import Changes, Store
 from workbook.text import MAX_ANSWER_CHARS, clean
@@ -277,8 +278,11 @@ class WorkbookState:
 
     # -- my data: each writes at once (after a backup) and reads everything again ----------------------
     def export(self, fmt: str, folder: Path | None = None) -> Path:
-        """Write the workbook to a file ("markdown" or "json"); its path. Raises OSError or StorageError."""
-        return exchange.write_export(self.store, fmt, folder)
+        """Write the workbook to a file ("markdown" or "json"); its path. Raises OSError or StorageError.
+
+        Hosted (a visitor of `workbook serve`), only the newest few exports stay in the profile."""
+        keep = exchange.HOSTED_EXPORTS if hosted() and folder is None else None
+        return exchange.write_export(self.store, fmt, folder, keep=keep)
 
     def reset(self, scope: str, section: int | None = None) -> backups.Backup | None:
         """Erase everything ("all"), one section ("section") or the practice ("game"), after a backup."""

@@ -6,7 +6,9 @@ Pure; no Textual. One date format everywhere: "28 Nov", with the year when it is
 
 from __future__ import annotations
 
+import os
 from datetime import date, datetime
+from pathlib import Path
 from typing import Any
 
 from workbook.content import Exercise
@@ -56,3 +58,19 @@ def entry_line(exercise: Exercise, entry: Any, separator: str = " / ") -> str:
         if isinstance(value, str) and value.strip():
             parts.append(f"{f.short or f.label}: {value.strip()}")
     return separator.join(parts)
+
+
+def hosted() -> bool:
+    """Run by `workbook serve` for a visitor: the server's own paths are not theirs to see."""
+    return os.environ.get("WORKBOOK_HOSTED") == "1"
+
+
+def shown_path(path: Path, folder: Path) -> str:
+    """A path as the person should see it: as it is, or, for a visitor of `workbook serve`, named
+    inside their own workbook's folder (``exports/…``) or as a file kept on the server."""
+    if not hosted():
+        return str(path)
+    try:
+        return str(Path(path).resolve().relative_to(Path(folder).resolve()))
+    except ValueError:
+        return f"{Path(path).name}, kept on the server beside your workbook"

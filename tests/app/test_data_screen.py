@@ -132,3 +132,31 @@ async def test_hosted_export_keeps_the_newest_five_and_names_them_inside_the_pro
         assert any("> keep me" in (exports / name).read_text() for name in names)  # the new one stays
         said = str(app.screen.query_one("#export-result").render())
         assert "exports/my-workbook-" in said and str(data_dir) not in said
+        where = str(app.screen.query_one("#data-where").render())
+        assert "your own folder on the server" in where and str(data_dir) not in where
+
+
+def test_plain_mode_hosted_export_names_it_inside_the_profile_and_keeps_five(data_dir, monkeypatch):
+    import io
+
+    from workbook import plain
+    from workbook.saver import Saver
+    from workbook.state import WorkbookState
+    from workbook.storage import Store
+
+    monkeypatch.setenv("WORKBOOK_HOSTED", "1")
+    store = Store.open(data_dir)
+    exports = data_dir / "exports"
+    exports.mkdir(mode=0o700)
+    for n in range(6):  # earlier exports, from earlier visits
+        (exports / f"my-workbook-2026-01-0{n + 1}-090000.md").write_text("earlier")
+    saver = Saver(store)
+    out = io.StringIO()
+    try:
+        plain.Plain(WorkbookState(store), saver, io.StringIO("d\n1\n\nq\n"), out, width=200).run()
+    finally:
+        saver.close()
+    said = out.getvalue()
+    assert "Saved to this file:\nexports/my-workbook-" in said and str(data_dir) not in said
+    assert "The newest 5 exports are kept." in said
+    assert len(list(exports.iterdir())) == 5 and not (exports / "my-workbook-2026-01-01-090000.md").exists()
