@@ -87,6 +87,7 @@ class WorkbookApp(Front):
         loop = asyncio.get_running_loop()
         for sig in (signal.SIGHUP, signal.SIGTERM):
             loop.add_signal_handler(sig, self.autosave.hang_up)
+        self.autosave.watch_terminal()  # a terminal gone without a SIGHUP is a hang-up too
         self.call_after_refresh(self.navigator.welcome_back if self.state.resume else self.autosave.offer_rescue)
         # Everything loaded so far lives as long as the app: keep it out of the garbage collector's
         # full passes, which otherwise walk 10,000 decisions and pause the interface for ~10 ms.

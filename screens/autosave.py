@@ -10,6 +10,8 @@ an earlier session left.
 from __future__ import annotations
 
 import contextlib
+import select
+import sys
 from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
@@ -153,6 +155,33 @@ class Autosave:
             self.app.exit(0)
         else:
             self.save_now()  # keep trying: now, then every few seconds
+
+    def watch_terminal(self) -> None:
+        """Treat a terminal that has gone as a hang-up, SIGHUP or not.
+
+        A terminal can vanish without a SIGHUP (the workbook not its session's controlling
+        process, a pty closed by a program that forgot): Textual's input thread then reads
+        nothing forever, at full CPU. A check each second, a poll of standard input for
+        POLLHUP, saves and ends the session instead.
+        """
+        if self.app.is_headless:
+            return
+        try:
+            fd = sys.__stdin__.fileno()
+        except (AttributeError, OSError, ValueError):
+            return
+        poller = select.poll()
+        poller.register(fd, select.POLLIN)
+
+        def check() -> None:
+            try:
+                events = poller.poll(0)
+            except OSError:
+                events = [(fd, select.POLLHUP)]
+            if any(mask & (select.POLLHUP | select.POLLERR | select.POLLNVAL) for _, mask in events):
+                self.hang_up()
+
+        self.app.set_interval(1.0, check, name="watch-terminal")
 
     def hang_up(self) -> None:
         """SIGHUP or SIGTERM: the connection is gone or we are asked to stop. Save, then leave.

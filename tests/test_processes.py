@@ -14,6 +14,7 @@ import random
 import select
 import signal
 import struct
+import subprocess
 import sys
 import termios
 import time
@@ -201,3 +202,33 @@ def test_two_windows_typing_in_one_field_keep_both_texts_and_both_say_so(tmp_pat
 
     md = exchange.export_markdown(store)
     assert "> from A more" in md and "> from B" in md and "from another window" in md
+
+
+def test_a_terminal_that_vanishes_without_a_hang_up_signal_saves_and_ends(tmp_path: Path):
+    """The pty is not the workbook's controlling terminal, so closing it sends no SIGHUP: before,
+    Textual's input thread then read nothing forever at full CPU. Now the half-typed answer is
+    saved and the workbook ends."""
+    folder = tmp_path / "data"
+    master, slave = os.openpty()
+    fcntl.ioctl(slave, termios.TIOCSWINSZ, struct.pack("HHHH", 24, 80, 0, 0))
+    env = {**os.environ, "WORKBOOK_DATA_DIR": str(folder), "TERM": "xterm-256color"}
+    env.pop("NO_COLOR", None)
+    proc = subprocess.Popen([sys.executable, "-m", "workbook", "--full-screen"], stdin=slave, stdout=slave,
+                            stderr=slave, env=env, start_new_session=True)  # a new session, no controlling tty
+    os.close(slave)
+    try:
+        _read_until(master, b"Palette")
+        os.write(master, b"2")
+        _read_until(master, b"Self-Trust is the act")
+        time.sleep(0.3)
+        os.write(master, b"typed as the terminal went")
+        _read_until(master, b"terminal went")
+    finally:
+        os.close(master)  # the terminal is gone; no signal is sent
+    try:
+        proc.wait(timeout=20)
+    except subprocess.TimeoutExpired:
+        proc.kill()
+        proc.wait()
+        pytest.fail("the workbook kept running after its terminal was gone")
+    assert Store.open(folder).answers().get("what-is.own-words") == "typed as the terminal went"
