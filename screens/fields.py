@@ -52,6 +52,16 @@ def focus_mark(widget: Widget) -> Content:
     return Content.styled("› ", "bold") if widget.has_focus else Content("  ")
 
 
+class FocusMarked:
+    """A widget that draws its own focus mark (:func:`focus_mark`): redrawn when the focus comes or goes."""
+
+    def on_focus(self) -> None:
+        self.refresh()
+
+    def on_blur(self) -> None:
+        self.refresh()
+
+
 def trim_paste(widget: Widget, event: events.Paste, current: int, limit: int) -> None:
     """Clean a paste of control characters and cut it to what fits under ``limit``, saying so."""
     text = clean(event.text)
@@ -151,7 +161,7 @@ class PressButton(Button):
     BINDINGS = [Binding("enter", "press", "Press", id="press", tooltip="press it; typing on Add starts a new entry with what you type")]
 
 
-class Choice(InEntry, Widget, can_focus=True):
+class Choice(FocusMarked, InEntry, Widget, can_focus=True):
     """Pick one of a few options with ←/→ or a digit; readable without colour: (•) picked, ( ) not."""
 
     HELP_TITLE = "On a 1–5 scale or a choice"
@@ -239,12 +249,6 @@ class Choice(InEntry, Widget, can_focus=True):
     def on_click(self) -> None:
         self.focus()
 
-    def on_focus(self) -> None:
-        self.refresh()
-
-    def on_blur(self) -> None:
-        self.refresh()
-
 
 class ScaleChoice(Choice):
     """A 1 to 5 self-check; reports its answer as the number chosen."""
@@ -260,7 +264,7 @@ class ScaleChoice(Choice):
         self.post_message(AnswerChanged(self.field_id, value, immediate=True))
 
 
-class ToggleExercise(Widget, can_focus=True):
+class ToggleExercise(FocusMarked, Widget, can_focus=True):
     """A "this feels familiar" tick box, readable without colour: [x] or [ ]."""
 
     DEFAULT_CSS = """
@@ -288,12 +292,6 @@ class ToggleExercise(Widget, can_focus=True):
     def on_click(self) -> None:
         self.focus()
         self.action_toggle()
-
-    def on_focus(self) -> None:
-        self.refresh()
-
-    def on_blur(self) -> None:
-        self.refresh()
 
 
 

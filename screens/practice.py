@@ -19,6 +19,7 @@ from textual.widgets import Input, Static
 
 from screens.messages import DecisionAdded, PickChanged, PickMade, SettingChanged
 from screens.base import WorkbookScreen, blinks
+from screens.fields import FocusMarked
 from screens.widgets import KeyBar, Paragraph, TopBar, plain
 from workbook import practice
 from workbook import content, records
@@ -31,7 +32,7 @@ TICK = 0.25  # seconds between updates of the gut-window bar (4 a second at most
 BAR = 16
 
 
-class Card(Widget, can_focus=True):
+class Card(FocusMarked, Widget, can_focus=True):
     """One decision at a time. 1–4 pick, ←/→ and enter pick the highlighted one, s skips.
 
     Its keys follow its phase (``check_action``): picking, then "How clear was the ping?".
@@ -152,12 +153,6 @@ class Card(Widget, can_focus=True):
 
     def watch_phase(self) -> None:
         self.refresh_bindings()
-
-    def on_focus(self) -> None:
-        self.refresh()
-
-    def on_blur(self) -> None:
-        self.refresh()
 
     def watch_decision(self) -> None:
         self.refresh_bindings()

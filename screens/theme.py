@@ -27,16 +27,10 @@ WORKBOOK = Theme(
 
 HIGH_CONTRAST = Theme(
     name="workbook-high-contrast",
-    primary="#ffffff",
-    secondary="#ffff00",
-    accent="#ffff00",
-    foreground="#ffffff",
-    background="#000000",
-    surface="#000000",
-    panel="#1a1a1a",
-    boost="#262626",
-    warning="#ffff00",
-    error="#ff5f5f",
-    success="#5fff5f",
+    # white text and borders, yellow for what matters, on black
+    primary="#ffffff", secondary="#ffff00", accent="#ffff00", foreground="#ffffff",
+    background="#000000", surface="#000000", panel="#1a1a1a", boost="#262626",
+    # states: bright enough to read on black
+    warning="#ffff00", error="#ff5f5f", success="#5fff5f",
     dark=True,
 )

@@ -51,6 +51,8 @@ Block = Union[Passage, Exercise]
 
 @dataclass(frozen=True)
 class Section:
+    """One screen of the workbook: its number and title, and its passages and exercises in order."""
+
     number: int
     id: str
     title: str

@@ -45,8 +45,10 @@ def local_day(instant: datetime, zone: tzinfo | None = None) -> date:
 
 
 # -- the deck ---------------------------------------------------------------
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)
 class Decision:
+    """A card of the game: a tiny decision and its options (``custom`` when the person wrote it)."""
+
     id: str
     level: int
     prompt: str

@@ -83,6 +83,27 @@ class Child(Protocol):
     def close(self) -> None: ...
 
 
+async def fd_ready(fd: int, writable: bool = False) -> None:
+    """Wait, on the event loop, until ``fd`` can be read (or written)."""
+    loop = asyncio.get_running_loop()
+    ready = loop.create_future()
+    add, remove = (loop.add_writer, loop.remove_writer) if writable else (loop.add_reader, loop.remove_reader)
+    add(fd, lambda: ready.done() or ready.set_result(None))
+    try:
+        await ready
+    finally:
+        remove(fd)
+
+
+def signal_if_alive(child: Child, send: Callable[[], None]) -> None:
+    """Signal a workbook that may have ended meanwhile (then there is nothing to signal)."""
+    if child.alive():
+        try:
+            send()
+        except ProcessLookupError:
+            pass
+
+
 class Spawned:
     """A workbook started as a fresh Python, a child of the server."""
 
@@ -94,11 +115,7 @@ class Spawned:
         return self.popen.poll() is None
 
     def signal(self, sig: int) -> None:
-        if self.alive():
-            try:
-                os.killpg(self.pid, sig)
-            except ProcessLookupError:
-                pass
+        signal_if_alive(self, lambda: os.killpg(self.pid, sig))
 
     async def ended(self) -> None:
         while self.alive():
@@ -122,22 +139,12 @@ class Watched:
         return not select.select([self.pidfd], [], [], 0)[0]  # readable once the process has ended
 
     def signal(self, sig: int) -> None:
-        if self.alive():
-            try:
-                signal.pidfd_send_signal(self.pidfd, sig)
-            except ProcessLookupError:
-                pass
+        signal_if_alive(self, lambda: signal.pidfd_send_signal(self.pidfd, sig))
 
     async def ended(self) -> None:
         if not self.alive():
             return
-        loop = asyncio.get_running_loop()
-        gone = loop.create_future()
-        loop.add_reader(self.pidfd, lambda: gone.done() or gone.set_result(None))
-        try:
-            await gone
-        finally:
-            loop.remove_reader(self.pidfd)
+        await fd_ready(self.pidfd)  # a pidfd is readable once its process has ended
 
     def close(self) -> None:
         if self.pidfd >= 0:
@@ -314,19 +321,13 @@ class Terminal:
     async def _write(self, data: bytes) -> None:
         """All of `data` to the workbook; when its input is full (it is busy, or waiting for the visitor
         to read), wait until it reads rather than drop keys."""
-        loop = asyncio.get_running_loop()
         while data:
             try:
                 data = data[os.write(self.master, data):]
                 continue
             except BlockingIOError:
                 pass
-            ready = loop.create_future()
-            loop.add_writer(self.master, lambda: ready.done() or ready.set_result(None))
-            try:
-                await ready
-            finally:
-                loop.remove_writer(self.master)
+            await fd_ready(self.master, writable=True)
 
     def visitor_done(self, on_gone: Callable[[], None]) -> None:
         """The visitor's side closed: hang up, the workbook saves and ends."""
