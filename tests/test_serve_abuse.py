@@ -179,7 +179,9 @@ async def test_two_hundred_bad_sessions_leave_no_open_files_or_processes_behind(
         ran = server.log.read_text().count("exit=connection dropped")
         print(f"\nserver {pid}: open files {start_fds} -> {end_fds}, child processes {start_children} -> "
               f"{end_children}; 200 bad sessions ({ran} reached a workbook) took {time.monotonic() - started:.1f} s")
-        assert (end_fds, end_children) == (start_fds, start_children)
+        # none left open (the count may even be lower: the first good session's last socket can still be
+        # closing when the starting count is taken)
+        assert end_fds <= start_fds and end_children == start_children
         assert workbook_processes(server_root) == []
 
         conn, process = await open_workbook(server.port, asyncssh.generate_private_key("ssh-ed25519"))
