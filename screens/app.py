@@ -33,6 +33,7 @@ from screens.theme import HIGH_CONTRAST, WORKBOOK
 from workbook import practice
 from workbook.state import WorkbookState
 from workbook.storage import Store
+from workbook.wording import in_browser
 
 
 class WorkbookApp(Front):
@@ -143,6 +144,9 @@ class WorkbookApp(Front):
 
     async def action_plain_mode(self) -> None:
         """Leave the full screen for plain mode (workbook/plain.py), remembered for this data folder."""
+        if in_browser():  # the page is a terminal of the browser's: no plain lines there
+            self.notify("Plain mode needs a terminal: there, `workbook --plain` starts it. In a browser the workbook stays as it is.", markup=False, timeout=10)
+            return
         self.autosave.add(self.state.set_setting("plain", True), delay=True)
         self.switch_to_plain = True
         await self.action_quit()

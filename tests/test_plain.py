@@ -17,7 +17,7 @@ from pathlib import Path
 
 import pytest
 
-from workbook.storage import Store
+from workbook.storage import Changes, Store
 
 BOXES = re.compile("[\u2500-\u259f\u25a0-\u25ff]")  # box drawing, blocks, ■□ and their kin
 
@@ -349,3 +349,27 @@ def test_a_disk_that_refuses_on_the_way_out_leaves_a_rescue_copy_the_next_start_
         saver.close()
     assert "The rescue copy is in your workbook (1 answer)" in out.getvalue()
     assert Store.open(folder).answers()["what-is.own-words"] == "words the disk would not take"
+
+
+def test_a_pipe_gets_plain_lines_but_the_web_driver_always_gets_the_full_screen(tmp_path):
+    """Without a terminal, plain mode is the default; textual-serve (`workbook serve --web`) also starts the
+    workbook on pipes, but names Textual's web driver: that is always the full screen, even with plain mode
+    remembered (plain lines there would wait for input the page never sends)."""
+    folder = tmp_path / "data"
+    env = {**os.environ, "WORKBOOK_DATA_DIR": str(folder), "TERM": "xterm-256color"}
+    env.pop("TEXTUAL_DRIVER", None)
+    result = subprocess.run([sys.executable, "-m", "workbook"], input=b"q\n", env=env, capture_output=True, timeout=60)
+    assert result.returncode == 0, result.stderr
+    check_plain(result.stdout)
+    assert b"Contents" in result.stdout
+    Store.open(folder).apply(Changes(settings={"plain": True}))  # plain mode remembered for this folder
+    proc = subprocess.Popen([sys.executable, "-m", "workbook"], stdin=subprocess.PIPE, stdout=subprocess.PIPE,
+                            stderr=subprocess.PIPE, env={**env, "TEXTUAL_DRIVER": "textual.drivers.web_driver:WebDriver"})
+    try:
+        assert proc.stdout.readline() == b"__GANGLION__\n"  # the web driver's first line: the full screen
+        proc.stdin.close()  # the server has gone: the workbook saves and ends
+        assert proc.wait(60) == 0
+    finally:
+        if proc.poll() is None:
+            proc.kill()
+            proc.wait()

@@ -267,7 +267,12 @@ def say_unsaved(app) -> None:
 
 
 def plain_by_default() -> bool:
-    """Plain mode without asking: TERM dumb or unset, output not a terminal, or hosted as plain."""
+    """Plain mode without asking: TERM dumb or unset, output not a terminal, or hosted as plain; never
+    in a browser, whose pipes are no plain terminal (nor a remembered choice of plain mode, see run_app)."""
+    from workbook.wording import in_browser
+
+    if in_browser():
+        return False
     if os.environ.get("WORKBOOK_PLAIN") == "1":
         return True
     if os.environ.get("TERM", "") in ("", "dumb"):
@@ -316,7 +321,10 @@ def run_app(folder: Path, mouse: bool = True, view: str | None = None) -> int:
         )
     if view is not None and store.settings().get("plain") is not (view == "plain"):
         store.apply(Changes(settings={"plain": view == "plain"}))  # the choice is remembered for this folder
-    if view == "plain" or (view is None and (store.settings().get("plain") is True or plain_by_default())):
+    from workbook.wording import in_browser
+
+    browser = in_browser()
+    if view == "plain" or (view is None and not browser and (store.settings().get("plain") is True or plain_by_default())):
         try:
             return run_plain(store, notices)
         finally:
@@ -334,9 +342,9 @@ def run_app(folder: Path, mouse: bool = True, view: str | None = None) -> int:
         else:
             app.autosave.rescue_superseded()
         app.saver.close()
-        if not app.switch_to_plain:
+        if not app.switch_to_plain or browser:
             os.close(session)
-    if app.switch_to_plain:  # "Switch to plain mode": the same workbook, as plain lines
+    if app.switch_to_plain and not browser:  # "Switch to plain mode": the same workbook, as plain lines
         try:
             return run_plain(store, [])
         finally:

@@ -10,12 +10,33 @@ site cannot reach the workbook through the browser.
 
 from __future__ import annotations
 
+import asyncio
+import contextlib
 import html
+import io
 import ipaddress
+import json
+import logging
+import signal
 from typing import Any
 
-from aiohttp import web
+from aiohttp import WSMsgType, web
+from textual_serve.app_service import AppService
 from textual_serve.server import Server
+
+log = logging.getLogger("workbook.web")
+
+QUIT_GRACE = 1.0  # seconds a workbook has to save and leave when asked, before a SIGTERM (on which it saves too)
+TERM_GRACE = 0.8  # and after the SIGTERM, before a SIGKILL
+COLUMNS, ROWS = (20, 500), (10, 200)  # the screen sizes a page may ask for (as for SSH sessions)
+
+
+def clamp(value: Any, low_high: tuple[int, int], default: int) -> int:
+    try:
+        number = int(value)
+    except (TypeError, ValueError):
+        number = default
+    return min(max(number, low_high[0]), low_high[1])
 
 PAGE = """<!DOCTYPE html>
 <html lang="en">
@@ -117,6 +138,8 @@ class WebServer(Server):
         super().__init__(command, host=host, port=port, title=title)
         self.max_sessions = max_sessions  # browser sessions at once (each is a workbook process)
         self.sessions = 0
+        self.live: set[Session] = set()  # the sessions whose workbook is running
+        self.stopping = asyncio.Event()
         shown = f"[{host}]" if ":" in host else host
         self.names = {f"{name}:{port}" for name in (shown, "localhost", "127.0.0.1", "[::1]")}
         if port == 80:
@@ -156,11 +179,152 @@ class WebServer(Server):
         origin = request.headers.get("Origin")
         if host is None or (origin is not None and origin.lower() != f"http://{host}"):
             raise web.HTTPForbidden(text="The workbook answers only to its own page.")
-        if self.sessions >= self.max_sessions:
+        if self.sessions >= self.max_sessions or self.stopping.is_set():
             raise web.HTTPServiceUnavailable(
                 text="The workbook has as many visitors as it can take just now. Please try again in a little while.")
-        self.sessions += 1
+        self.sessions += 1  # a place, held until the session's workbook has ended
+        websocket = web.WebSocketResponse(heartbeat=15, timeout=2.0)
+        session: Session | None = None
         try:
-            return await super().handle_websocket(request)
+            await websocket.prepare(request)
+            session = Session(self.command, write_bytes=websocket.send_bytes, write_str=websocket.send_str,
+                              close=websocket.close, download_manager=self.download_manager)
+            self.live.add(session)
+            await session.start(clamp(request.query.get("width"), COLUMNS, 80), clamp(request.query.get("height"), ROWS, 24))
+            await self._process_messages(websocket, session)
+        except asyncio.CancelledError:
+            pass
+        except Exception as exc:  # its type only: a message or traceback could carry what was typed
+            log.warning("a browser session ended on %s", type(exc).__name__)
         finally:
+            if session is not None:
+                await asyncio.shield(session.end())
+                self.live.discard(session)
             self.sessions -= 1
+            with contextlib.suppress(Exception):
+                await websocket.close()
+        return websocket
+
+    async def _process_messages(self, websocket: web.WebSocketResponse, app_service: AppService) -> None:
+        """The page's messages, as textual-serve reads them; one that makes no sense is passed over."""
+        async for message in websocket:
+            if message.type != WSMsgType.TEXT:
+                continue
+            try:
+                kind, data = json.loads(message.data)
+                if kind == "stdin" and isinstance(data, str):
+                    await app_service.send_bytes(data.encode("utf-8"))
+                elif kind == "resize" and isinstance(data, dict):
+                    await app_service.set_terminal_size(data.get("width"), data.get("height"))
+                elif kind == "ping":
+                    await websocket.send_json(["pong", data])
+                elif kind == "blur":
+                    await app_service.blur()
+                elif kind == "focus":
+                    await app_service.focus()
+            except (ValueError, TypeError):
+                continue
+
+    # -- running and stopping -------------------------------------------------------------------
+    def initialize_logging(self) -> None:
+        """The log stays as `workbook serve` set it up: plain lines, never a traceback's local values."""
+
+    async def on_startup(self, app: web.Application) -> None:
+        log.info("serving the workbook in a browser on http://%s:%s", f"[{self.host}]" if ":" in self.host else self.host, self.port)
+
+    def serve(self, debug: bool = False) -> None:
+        asyncio.run(self.run_until_stopped())
+
+    async def run_until_stopped(self) -> None:
+        """Serve until SIGTERM or SIGINT; then every session's workbook saves and ends, then the server."""
+        runner = web.AppRunner(await self._make_app(), handle_signals=False, shutdown_timeout=1.0)
+        await runner.setup()
+        try:
+            await web.TCPSite(runner, self.host, self.port).start()
+        except OSError as exc:
+            await runner.cleanup()
+            raise ValueError(f"cannot listen on {self.host}:{self.port}: {exc.strerror or exc}") from None
+        loop = asyncio.get_running_loop()
+        for sig in (signal.SIGTERM, signal.SIGINT):
+            loop.add_signal_handler(sig, self.stopping.set)
+        await self.stopping.wait()
+        log.info("stopping: saving and closing %d browser session(s)", len(self.live))
+        await asyncio.gather(*(session.end() for session in list(self.live)))
+        await runner.cleanup()
+        log.info("stopped")
+
+
+class Session(AppService):
+    """One browser session's workbook process (textual-serve's AppService), which always ends.
+
+    Its standard error never reaches the log whole: a crash's traceback shows local values, which can
+    be answers. Only the workbook's own one-line messages (``workbook: …``, cleaned of escapes) pass.
+    """
+
+    async def set_terminal_size(self, width: int, height: int) -> None:
+        await super().set_terminal_size(clamp(width, COLUMNS, 80), clamp(height, ROWS, 24))
+
+    async def run(self) -> None:
+        """textual-serve's relay of the workbook's packets to the page, less the echo of standard error."""
+        process = self._process
+        assert process is not None and process.stdout is not None and process.stderr is not None
+        stdout, stderr = process.stdout, process.stderr
+        errors = io.BytesIO()
+
+        async def read_stderr() -> None:
+            with contextlib.suppress(asyncio.CancelledError):
+                while data := await stderr.read(4096):
+                    if errors.tell() < 65536:
+                        errors.write(data)
+
+        reading = asyncio.create_task(read_stderr())
+        try:
+            for _ in range(10):  # the workbook's first line says the web driver is speaking
+                line = await stdout.readline()
+                if not line or line == b"__GANGLION__\n":
+                    break
+            while True:
+                kind = await stdout.readexactly(1)
+                size = int.from_bytes(await stdout.readexactly(4), "big")
+                payload = await stdout.readexactly(size)
+                if kind == b"D":
+                    await self.on_data(payload)
+                elif kind == b"M":
+                    await self.on_meta(payload)
+                elif kind == b"P":
+                    await self.on_packed(payload)
+        except (asyncio.IncompleteReadError, ConnectionResetError, asyncio.CancelledError):
+            pass
+        finally:
+            reading.cancel()
+            await reading
+        code = await process.wait()
+        for line in errors.getvalue().decode("utf-8", "replace").splitlines():
+            if line.startswith("workbook: "):
+                log.warning("a browser session's %s", line)
+        if code not in (0, -signal.SIGTERM):
+            log.warning("a browser session's workbook ended with exit code %s (what it printed is not logged: "
+                        "it can hold answers)", code)
+
+    async def end(self) -> None:
+        """Ask the workbook to save and leave; if it has not after QUIT_GRACE, SIGTERM (it saves on that
+        too), and after TERM_GRACE more, SIGKILL. Then the relay is done. Safe to call twice."""
+        process = self._process
+        if process is None:
+            return
+        if process.returncode is None:
+            with contextlib.suppress(Exception):
+                await self._download_manager.cancel_app_downloads(app_service_id=self.app_service_id)
+            await self.send_meta({"type": "quit"})
+            for sig, grace in ((None, QUIT_GRACE), (signal.SIGTERM, TERM_GRACE), (signal.SIGKILL, None)):
+                if sig is not None:
+                    with contextlib.suppress(ProcessLookupError):
+                        process.send_signal(sig)
+                try:
+                    await asyncio.wait_for(asyncio.shield(process.wait()), grace)
+                    break
+                except asyncio.TimeoutError:
+                    continue
+        if self._task is not None:
+            with contextlib.suppress(asyncio.TimeoutError):
+                await asyncio.wait_for(asyncio.shield(self._task), 2.0)  # the page may be slow to take the close

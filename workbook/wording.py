@@ -65,6 +65,12 @@ def hosted() -> bool:
     return os.environ.get("WORKBOOK_HOSTED") == "1"
 
 
+def in_browser() -> bool:
+    """Started for a browser (`workbook serve --web`, through textual-serve): Textual's web driver is
+    named, and standard input and output are its pipes to the page, carrying the full screen."""
+    return os.environ.get("TEXTUAL_DRIVER", "").startswith("textual.drivers.web_driver:")
+
+
 def shown_path(path: Path, folder: Path) -> str:
     """A path as the person should see it: as it is, or, for a visitor of `workbook serve`, named
     inside their own workbook's folder (``exports/…``) or as a file kept on the server."""

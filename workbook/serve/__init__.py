@@ -14,6 +14,7 @@ from __future__ import annotations
 
 import asyncio
 import logging
+import shlex
 import signal
 import sys
 from pathlib import Path
@@ -143,7 +144,8 @@ def serve_web(listen: str, data_root: Path, max_sessions: int = 100) -> None:
     folder = data_root / "web"
     ensure_private_folder(data_root)
     ensure_private_folder(folder)
-    command = f"{sys.executable} -m workbook --data-dir {folder}"
+    # exec: the shell textual-serve starts becomes the workbook, so a signal to the session reaches it
+    command = f"exec {shlex.quote(sys.executable)} -m workbook --data-dir {shlex.quote(str(folder))}"
     WebServer(command, host=address, port=port, title="Self-Trust Workbook", max_sessions=max_sessions).serve()
 
 
