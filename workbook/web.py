@@ -299,6 +299,8 @@ class Session(AppService):
             reading.cancel()
             await reading
         code = await process.wait()
+        with contextlib.suppress(Exception):
+            await self.remote_close()  # the page says the workbook has closed (if its exit did not already)
         for line in errors.getvalue().decode("utf-8", "replace").splitlines():
             if line.startswith("workbook: "):
                 log.warning("a browser session's %s", line)
