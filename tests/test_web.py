@@ -4,7 +4,7 @@ workbook processes it starts. Skipped without the `.[web]` extra (CI installs on
 from __future__ import annotations
 
 import asyncio
-import json
+import contextlib
 import os
 import re
 import signal
@@ -89,6 +89,9 @@ class WebServer:
         if self.proc.poll() is None:
             self.proc.kill()
             self.proc.wait(10)
+        for pid in workbooks(self.root):  # none, if the test passed; never left behind either way
+            with contextlib.suppress(ProcessLookupError):
+                os.kill(pid, signal.SIGKILL)
 
 
 class Browser:
@@ -225,3 +228,49 @@ async def test_sigterm_stops_the_web_server_and_its_workbooks_promptly(tmp_path)
         assert "before the stop" not in server.log.read_text()
     finally:
         server.stop()
+
+
+async def test_a_workbook_that_does_not_answer_is_ended_and_its_place_freed(tmp_path):
+    """A session's workbook stopped dead (SIGSTOP: it takes neither the page's quit nor a SIGTERM): closing
+    the page still ends it and frees the place, and SIGTERM still stops the server with such a one open."""
+    root = tmp_path / "data"
+    server = WebServer(root, "--max-sessions", "1")
+    try:
+        async with aiohttp.ClientSession() as client:
+            await server.ready(client)
+            browser = await server.open(client)
+            await browser.until(HOME)
+            [stuck] = workbooks(root / "web")
+            os.kill(stuck, signal.SIGSTOP)
+            await browser.close()
+            browser = await server.open_when_free(client)
+            await browser.until(HOME)
+            assert stuck not in workbooks(root / "web")
+            [stuck] = workbooks(root / "web")
+            os.kill(stuck, signal.SIGSTOP)
+            server.proc.send_signal(signal.SIGTERM)
+            assert await asyncio.to_thread(server.proc.wait, 10) == 0, server.log.read_text()
+        assert workbooks(root) == []
+    finally:
+        server.stop()
+
+
+async def test_what_a_sessions_workbook_prints_stays_out_of_the_log_but_its_own_lines(caplog):
+    """A workbook's standard error can hold a crash's traceback with answers in it: only its own one-line
+    `workbook: …` messages reach the server's log, and an unusual exit is noted without any of it."""
+    from textual_serve.download_manager import DownloadManager
+
+    from workbook.web import Session
+
+    async def nothing(*_) -> None:
+        pass
+
+    command = "printf '__GANGLION__\\n'; printf 'Traceback\\n  answer = \"my secret answer\"\\nworkbook: a note\\n' >&2; exit 3"
+    session = Session(command, write_bytes=nothing, write_str=nothing, close=nothing, download_manager=DownloadManager())
+    with caplog.at_level("INFO"):
+        await session.start(80, 24)
+        await session.end()
+    logged = caplog.text
+    assert "a browser session's workbook: a note" in logged
+    assert "exit code 3" in logged
+    assert "secret" not in logged and "Traceback" not in logged

@@ -272,10 +272,9 @@ class Session(AppService):
         errors = io.BytesIO()
 
         async def read_stderr() -> None:
-            with contextlib.suppress(asyncio.CancelledError):
-                while data := await stderr.read(4096):
-                    if errors.tell() < 65536:
-                        errors.write(data)
+            while data := await stderr.read(4096):
+                if errors.tell() < 65536:
+                    errors.write(data)
 
         reading = asyncio.create_task(read_stderr())
         try:
@@ -293,12 +292,14 @@ class Session(AppService):
                     await self.on_meta(payload)
                 elif kind == b"P":
                     await self.on_packed(payload)
-        except (asyncio.IncompleteReadError, ConnectionResetError, asyncio.CancelledError):
+        except (asyncio.IncompleteReadError, ConnectionResetError):
             pass
-        finally:
+        except asyncio.CancelledError:
             reading.cancel()
-            await reading
+            raise
         code = await process.wait()
+        with contextlib.suppress(asyncio.TimeoutError):
+            await asyncio.wait_for(reading, 1.0)  # the rest of what it printed, up to its end
         with contextlib.suppress(Exception):
             await self.remote_close()  # the page says the workbook has closed (if its exit did not already)
         for line in errors.getvalue().decode("utf-8", "replace").splitlines():
@@ -328,5 +329,9 @@ class Session(AppService):
                 except asyncio.TimeoutError:
                     continue
         if self._task is not None:
-            with contextlib.suppress(asyncio.TimeoutError):
+            try:
                 await asyncio.wait_for(asyncio.shield(self._task), 2.0)  # the page may be slow to take the close
+            except asyncio.TimeoutError:
+                pass
+            except Exception as exc:  # its type only, as in handle_websocket
+                log.warning("a browser session's relay ended on %s", type(exc).__name__)
