@@ -274,3 +274,45 @@ async def test_what_a_sessions_workbook_prints_stays_out_of_the_log_but_its_own_
     assert "a browser session's workbook: a note" in logged
     assert "exit code 3" in logged
     assert "secret" not in logged and "Traceback" not in logged
+
+
+async def test_every_message_the_page_sends_is_read_and_nonsense_is_passed_over():
+    """The page's messages as textual.js sends them (["blur"] and ["focus"] are one word); junk ends nothing."""
+    from types import SimpleNamespace
+
+    from workbook.web import WebServer as Server
+
+    sent: list[object] = []
+
+    class Service:
+        async def send_bytes(self, data):
+            sent.append(("stdin", data))
+
+        async def set_terminal_size(self, width, height):
+            sent.append(("resize", width, height))
+
+        async def blur(self):
+            sent.append("blur")
+
+        async def focus(self):
+            sent.append("focus")
+
+    class Page:
+        def __init__(self, *texts: str) -> None:
+            self.texts = list(texts)
+
+        def __aiter__(self):
+            return self
+
+        async def __anext__(self):
+            if not self.texts:
+                raise StopAsyncIteration
+            return SimpleNamespace(type=aiohttp.WSMsgType.TEXT, data=self.texts.pop(0))
+
+        async def send_json(self, data):
+            sent.append(("pong", data))
+
+    page = Page('["focus"]', "not json", '["stdin", 5]', "{}", "[]", '["stdin", "2"]', '["resize", {"width": 70000, "height": 3}]',
+                '["ping", "7"]', '["blur"]')
+    await Server("true", "127.0.0.1", 8000, "t")._process_messages(page, Service())
+    assert sent == ["focus", ("stdin", b"2"), ("resize", 70000, 3), ("pong", ["pong", "7"]), "blur"]

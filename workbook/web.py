@@ -211,7 +211,10 @@ class WebServer(Server):
             if message.type != WSMsgType.TEXT:
                 continue
             try:
-                kind, data = json.loads(message.data)
+                envelope = json.loads(message.data)
+                if not isinstance(envelope, list) or not envelope:
+                    continue
+                kind, data = envelope[0], envelope[1] if len(envelope) > 1 else None  # ["blur"] and ["focus"] are one word
                 if kind == "stdin" and isinstance(data, str):
                     await app_service.send_bytes(data.encode("utf-8"))
                 elif kind == "resize" and isinstance(data, dict):
