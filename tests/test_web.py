@@ -316,3 +316,14 @@ async def test_every_message_the_page_sends_is_read_and_nonsense_is_passed_over(
                 '["ping", "7"]', '["blur"]')
     await Server("true", "127.0.0.1", 8000, "t")._process_messages(page, Service())
     assert sent == ["focus", ("stdin", b"2"), ("resize", 70000, 3), ("pong", ["pong", "7"]), "blur"]
+
+
+def test_a_busy_port_is_one_clear_line(tmp_path):
+    with socket.socket() as busy:
+        busy.bind(("127.0.0.1", 0))
+        busy.listen()
+        own = f"127.0.0.1:{busy.getsockname()[1]}"
+        result = subprocess.run([sys.executable, "-m", "workbook", "--data-dir", str(tmp_path), "serve", "--web", "--listen", own],
+                                capture_output=True, text=True, timeout=60)
+    assert result.returncode == 1
+    assert result.stderr.startswith(f"workbook: cannot listen on {own}: ") and result.stderr.count("\n") == 1, result.stderr

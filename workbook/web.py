@@ -233,7 +233,7 @@ class WebServer(Server):
         """The log stays as `workbook serve` set it up: plain lines, never a traceback's local values."""
 
     async def on_startup(self, app: web.Application) -> None:
-        log.info("serving the workbook in a browser on http://%s:%s", f"[{self.host}]" if ":" in self.host else self.host, self.port)
+        """(textual-serve prints its banner here; the log says where the workbook is once it listens.)"""
 
     def serve(self, debug: bool = False) -> None:
         asyncio.run(self.run_until_stopped())
@@ -247,6 +247,7 @@ class WebServer(Server):
         except OSError as exc:
             await runner.cleanup()
             raise ValueError(f"cannot listen on {self.host}:{self.port}: {exc.strerror or exc}") from None
+        log.info("serving the workbook in a browser on http://%s:%s", f"[{self.host}]" if ":" in self.host else self.host, self.port)
         loop = asyncio.get_running_loop()
         for sig in (signal.SIGTERM, signal.SIGINT):
             loop.add_signal_handler(sig, self.stopping.set)
