@@ -24,6 +24,8 @@ from aiohttp import WSMsgType, web
 from textual_serve.app_service import AppService
 from textual_serve.server import Server
 
+from workbook.text import clean
+
 log = logging.getLogger("workbook.web")
 
 QUIT_GRACE = 1.0  # seconds a workbook has to save and leave when asked, before a SIGTERM (on which it saves too)
@@ -268,6 +270,16 @@ class Session(AppService):
     async def set_terminal_size(self, width: int, height: int) -> None:
         await super().set_terminal_size(clamp(width, COLUMNS, 80), clamp(height, ROWS, 24))
 
+    async def on_data(self, payload: bytes) -> None:
+        """The screen, to the page; once the page has gone, the workbook's output is still read (and
+        dropped), so that it is never stuck writing to a full pipe while it saves and leaves."""
+        with contextlib.suppress(ConnectionResetError, RuntimeError):
+            await super().on_data(payload)
+
+    async def on_meta(self, data: bytes) -> None:
+        with contextlib.suppress(ConnectionResetError, RuntimeError, ValueError, KeyError):
+            await super().on_meta(data)
+
     async def run(self) -> None:
         """textual-serve's relay of the workbook's packets to the page, less the echo of standard error."""
         process = self._process
@@ -308,7 +320,7 @@ class Session(AppService):
             await self.remote_close()  # the page says the workbook has closed (if its exit did not already)
         for line in errors.getvalue().decode("utf-8", "replace").splitlines():
             if line.startswith("workbook: "):
-                log.warning("a browser session's %s", line)
+                log.warning("a browser session's %s", clean(line))
         if code not in (0, -signal.SIGTERM):
             log.warning("a browser session's workbook ended with exit code %s (what it printed is not logged: "
                         "it can hold answers)", code)
