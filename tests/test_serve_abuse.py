@@ -5,6 +5,8 @@ from __future__ import annotations
 
 import asyncio
 import os
+import subprocess
+import sys
 import socket
 import time
 from pathlib import Path
@@ -261,6 +263,41 @@ async def test_a_full_server_says_so_and_a_key_can_always_reopen_its_own(server_
         server.stop()
 
 
+class Visitor:
+    """A connection not logged in yet, as the admission sees it."""
+
+    def __init__(self, address: str, hello: bool = True) -> None:
+        self.address, self.hello, self.began_auth, self.dropped = address, hello, False, False
+
+    def spoke(self) -> bool:
+        return self.hello
+
+    def drop(self) -> None:
+        self.dropped = True
+
+
+def test_a_crowd_reconnecting_from_a_few_addresses_pushes_out_only_itself():
+    from workbook.serve import Host, Limits
+
+    host = Host(Path("/nonexistent"), None, Limits())  # 64 not logged in in total, 8 from one address
+    crowd = [Visitor(f"127.0.0.{2 + n % 8}") for n in range(64)]
+    for visitor in crowd:
+        assert host.admit(visitor, visitor.address)  # type: ignore[arg-type]
+    person = Visitor("127.0.0.1", hello=False)
+    assert host.admit(person, person.address)  # type: ignore[arg-type]
+    for n in range(1000):  # the crowd reconnects, each saying hello, while the person logs in
+        person.hello = n > 10
+        person.began_auth = n > 500
+        newcomer = Visitor(f"127.0.0.{2 + n % 8}", hello=n % 3 == 0)
+        host.admit(newcomer, newcomer.address)  # type: ignore[arg-type]
+        assert not person.dropped, f"the person was dropped at the crowd's connect {n}"
+    assert person in host.pending and len(host.pending) == 64
+    assert sum(v.dropped for v in crowd) == 64  # the first crowd all made room
+    for n in range(20):  # and anonymous connects from the person's own address push out only each other
+        assert host.admit(Visitor("127.0.0.1"), "127.0.0.1")  # type: ignore[arg-type]
+    assert not person.dropped and host.pending_from["127.0.0.1"] == 8
+
+
 def test_sessions_from_one_address_are_capped_and_a_takeover_always_fits():
     from workbook.serve import Host, Limits, Session
 
@@ -370,4 +407,78 @@ async def test_connections_that_only_say_hello_cannot_keep_a_person_out(server_r
     finally:
         for sock in idle:
             sock.close()
+        server.stop()
+
+
+# A reconnect churn: SOCKETS sockets from each of ADDRESSES loopback addresses (127.0.0.2 up), each saying
+# hello and reconnecting as soon as the server closes it, until its standard input closes (or SECONDS pass);
+# then it prints how many connects it made and in how many seconds.
+CHURN = r"""
+import selectors, socket, sys, time
+port, addresses, sockets, seconds = int(sys.argv[1]), int(sys.argv[2]), int(sys.argv[3]), float(sys.argv[4])
+chooser = selectors.DefaultSelector()
+chooser.register(sys.stdin, selectors.EVENT_READ, None)
+connects = 0
+
+def open_one(source):
+    global connects
+    sock = socket.socket()
+    sock.setblocking(False)
+    sock.bind((source, 0))
+    try:
+        sock.connect(("127.0.0.1", port))
+    except BlockingIOError:
+        pass
+    except OSError:  # the server's backlog is full: try again in a moment
+        sock.close()
+        time.sleep(0.001)
+        return open_one(source)
+    connects += 1
+    chooser.register(sock, selectors.EVENT_READ | selectors.EVENT_WRITE, source)
+
+for a in range(addresses):
+    for _ in range(sockets):
+        open_one(f"127.0.0.{2 + a}")
+started = time.monotonic()
+end = started + seconds
+running = True
+while running and time.monotonic() < end:
+    for key, events in chooser.select(0.1):
+        sock, source = key.fileobj, key.data
+        if source is None:  # standard input closed: stop
+            running = False
+        elif events & selectors.EVENT_WRITE:
+            try:
+                sock.send(b"SSH-2.0-churn\r\n")
+            except OSError:
+                pass
+            chooser.modify(sock, selectors.EVENT_READ, source)
+        else:
+            try:
+                data = sock.recv(65536)
+            except OSError:
+                data = b""
+            if not data:
+                chooser.unregister(sock)
+                sock.close()
+                open_one(source)
+print(connects, round(time.monotonic() - started, 1), flush=True)
+"""
+
+
+async def test_a_reconnect_churn_from_eight_addresses_does_not_keep_a_person_out(server_root):
+    server = Server(server_root, "--open")
+    # 8 addresses x 30 sockets, each reconnecting at once when closed, for at most 20 s (stopped sooner)
+    churn = subprocess.Popen([sys.executable, "-c", CHURN, str(server.port), "8", "30", "20"],
+                             stdin=subprocess.PIPE, stdout=subprocess.PIPE, text=True)
+    try:
+        await server.logged("cap: more than 8 connections not logged in from one address")  # the churn is on
+        for _ in range(3):  # three logins in a row, each while the churn goes on, each reaches Home
+            conn, process = await open_workbook(server.port, asyncssh.generate_private_key("ssh-ed25519"))
+            await read_until(process, "Contents")
+            conn.close()
+            assert churn.poll() is None, "the churn ended before the logins did"
+    finally:
+        connects, seconds = (churn.communicate("", timeout=30)[0].split() + ["?", "?"])[:2]
+        print(f"\nchurn: {connects} connects in {seconds} s")
         server.stop()

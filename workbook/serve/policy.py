@@ -14,10 +14,10 @@ import os
 import resource
 import signal
 import time
-from collections import defaultdict, deque
+from collections import Counter, defaultdict, deque
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any
+from typing import Any, Iterable
 
 import asyncssh
 
@@ -142,6 +142,7 @@ class Host:
         self.sessions: dict[str, Session] = {}
         self.recent: dict[str, deque[float]] = defaultdict(deque)
         self.pending: dict[_Server, str] = {}  # not logged in yet, oldest first -> address
+        self.pending_from: Counter[str] = Counter()  # address -> how many of those it has
         self.cap_notes: dict[str, tuple[float, int]] = {}  # cap -> (last log line, dropped since)
 
     # -- the connection's side -------------------------------------------------
@@ -149,28 +150,52 @@ class Host:
         return _Server(self)
 
     def admit(self, newcomer: _Server, address: str) -> bool:
-        """Count a connection that has not logged in yet. Over a cap, the oldest connection that has
-        sent nothing at all is dropped to make room (a flood of idle sockets pushes out only itself),
-        else the oldest that has not begun to log in (a flood of hellos cannot hold the cap either);
-        if every other one is logging in, the newcomer is. False: the newcomer was dropped."""
+        """Count a connection that has not logged in yet. Over a cap, one connection is dropped to make room:
+        from one address, that address's own; in total, one from the address with the most connections
+        not logged in (a crowd from a few addresses, however fast it reconnects, pushes out only itself,
+        never a person at another address). Among those, the one furthest from logging in goes first
+        (sent nothing, then said hello but never asked to log in), the oldest first; the newcomer counts as
+        having said hello (it has had no time to), so it is dropped only when every other one is logging
+        in. Cheap: a few dict look-ups and one pass over at most the cap. False: the newcomer was dropped."""
         self.pending[newcomer] = address
+        self.pending_from[address] += 1
         limits = self.limits
-        for cap, limit, same in (
-            ("from one address", limits.max_unauthenticated_per_address, lambda a: a == address),
-            ("in total", limits.max_unauthenticated, lambda a: True),
-        ):
-            members = [s for s, a in self.pending.items() if same(a)]
-            while len(members) > limit:
-                others = [s for s in members if s is not newcomer]
-                victim = next((s for s in others if not s.spoke()), None) or \
-                    next((s for s in others if not s.began_auth), newcomer)
-                members.remove(victim)
-                self.pending.pop(victim, None)
-                victim.drop()
-                self.note_cap(f"more than {limit} connections not logged in {cap}", address)
-                if victim is newcomer:
-                    return False
+        if self.pending_from[address] > limits.max_unauthenticated_per_address:
+            mates = (s for s, a in self.pending.items() if a == address)
+            if not self._make_room(mates, newcomer, f"more than {limits.max_unauthenticated_per_address} "
+                                   "connections not logged in from one address"):
+                return False
+        if len(self.pending) > limits.max_unauthenticated:
+            if not self._make_room(self.pending, newcomer, f"more than {limits.max_unauthenticated} "
+                                   "connections not logged in in total"):
+                return False
         return True
+
+    def _make_room(self, candidates: Iterable[_Server], newcomer: _Server, cap: str) -> bool:
+        """Drop one of `candidates` (the newcomer among them); False: it was the newcomer."""
+        victim = self._victim(candidates, newcomer)
+        address = self.forget(victim)
+        victim.drop()
+        self.note_cap(cap, address or "?")
+        return victim is not newcomer
+
+    def _victim(self, candidates: Iterable[_Server], newcomer: _Server) -> _Server:
+        """The connection to drop: from the busiest address, the furthest from logging in, the oldest."""
+        def weight(server: _Server) -> tuple[int, int]:
+            stage = 1 if server is newcomer else 2 if not server.spoke() else 1 if not server.began_auth else 0
+            return self.pending_from[self.pending[server]], stage
+        return max(candidates, key=weight)  # the first of equals: the oldest (pending is oldest first)
+
+    def forget(self, server: _Server) -> str | None:
+        """No longer counted as not logged in (it logged in, was dropped, or closed); its address."""
+        address = self.pending.pop(server, None)
+        if address is not None:
+            left = self.pending_from[address] - 1
+            if left > 0:
+                self.pending_from[address] = left
+            else:
+                del self.pending_from[address]
+        return address
 
     def note_cap(self, what: str, address: str) -> None:
         """One log line when a cap first turns a connection away, then at most one every 10 seconds."""
@@ -387,7 +412,7 @@ class _Server(asyncssh.SSHServer):
     def _silent(self) -> None:
         self.timer = None
         if not self.began_auth and self in self.host.pending:  # said hello at most: not kept for the login timeout
-            self.host.pending.pop(self, None)
+            self.host.forget(self)
             self.drop()
 
     def _no_session(self) -> None:
@@ -396,7 +421,7 @@ class _Server(asyncssh.SSHServer):
             self.drop()
 
     def connection_lost(self, exc: Exception | None) -> None:
-        self.host.pending.pop(self, None)
+        self.host.forget(self)
         self._set_timer(None)
 
     def session_requested(self) -> tuple[asyncssh.SSHServerChannel, asyncssh.SSHServerProcess]:
@@ -448,7 +473,7 @@ class _Server(asyncssh.SSHServer):
         return True
 
     def auth_completed(self) -> None:
-        self.host.pending.pop(self, None)
+        self.host.forget(self)
         self._set_timer(self.host.limits.login_timeout, self._no_session)
         if self.conn is not None and self.last_key is not None:
             self.conn.set_extra_info(workbook_fingerprint=self.last_key.get_fingerprint("sha256"))
