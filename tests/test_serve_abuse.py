@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import asyncio
 import os
+import re
 import subprocess
 import sys
 import socket
@@ -481,4 +482,46 @@ async def test_a_reconnect_churn_from_eight_addresses_does_not_keep_a_person_out
     finally:
         connects, seconds = (churn.communicate("", timeout=30)[0].split() + ["?", "?"])[:2]
         print(f"\nchurn: {connects} connects in {seconds} s")
+        server.stop()
+
+
+async def test_a_visitor_who_stops_reading_and_keeps_resizing_does_not_grow_their_workbook(server_root):
+    server = Server(server_root, "--open")
+    try:
+        conn, process = await open_workbook(server.port, asyncssh.generate_private_key("ssh-ed25519"))
+        await read_until(process, "Contents")
+        process.change_terminal_size(500, 200)  # one full-size redraw first: the workbook at its working size
+        await read_until(process, "Contents")
+        process.change_terminal_size(80, 24)
+        await read_until(process, "Contents")
+        [pid] = workbook_processes(server_root)
+        seen = bytearray()
+
+        async def read_on() -> None:
+            while chunk := await process.stdout.read(65536):
+                seen.extend(chunk)
+
+        reader = asyncio.create_task(read_on())
+        for n in range(40):  # full redraws while reading: the workbook's memory at its working size
+            process.change_terminal_size(500 - n % 2, 200 - n % 2)
+            await asyncio.sleep(0.02)
+        await asyncio.sleep(1)
+        before = rss_mb(pid)
+        process.channel.pause_reading()  # the visitor reads nothing more
+        for n in range(150):  # and asks for a full redraw, again and again
+            process.change_terminal_size(500 - n % 2, 200 - n % 2)
+            await asyncio.sleep(0.02)
+        process.change_terminal_size(33, 11)  # the last size asked for, while still not reading
+        await asyncio.sleep(1)  # what the workbook does with those sizes, it has done by now
+        grown = rss_mb(pid) - before
+        print(f"\nthe visitor's workbook grew {grown:.1f} MB while they read nothing and resized 150 times")
+        assert grown < 3  # each size waits, only the latest kept (when each went on, it grew 6 to 7 MB here)
+        del seen[:]
+        process.channel.resume_reading()  # the visitor reads again: the workbook is at the last size
+        await settle(lambda: re.search(rb"33\xc3\x9711\s+now", re.sub(rb"\x1b\[[0-9;?]*[A-Za-z]", b"", bytes(seen))))
+        assert re.search(rb"33\xc3\x9711\s+now", re.sub(rb"\x1b\[[0-9;?]*[A-Za-z]", b"", bytes(seen)))
+        process.stdin.write(b"\x11")  # ctrl+q ends it
+        await asyncio.wait_for(conn.wait_closed(), 30)
+        reader.cancel()
+    finally:
         server.stop()
