@@ -296,7 +296,7 @@ def test_a_crowd_reconnecting_from_a_few_addresses_pushes_out_only_itself():
     assert sum(v.dropped for v in crowd) == 64  # the first crowd all made room
     for n in range(20):  # and anonymous connects from the person's own address push out only each other
         assert host.admit(Visitor("127.0.0.1"), "127.0.0.1")  # type: ignore[arg-type]
-    assert not person.dropped and host.pending_from["127.0.0.1"] == 8
+    assert not person.dropped and len(host.pending_at["127.0.0.1"]) <= 8
 
 
 def test_sessions_from_one_address_are_capped_and_a_takeover_always_fits():

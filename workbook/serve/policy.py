@@ -9,15 +9,16 @@ from __future__ import annotations
 
 import asyncio
 import hashlib
+import itertools
 import logging
 import os
 import resource
 import signal
 import time
-from collections import Counter, defaultdict, deque
+from collections import defaultdict, deque
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any, Iterable
+from typing import Any
 
 import asyncssh
 
@@ -141,8 +142,9 @@ class Host:
         self.limits = limits
         self.sessions: dict[str, Session] = {}
         self.recent: dict[str, deque[float]] = defaultdict(deque)
-        self.pending: dict[_Server, str] = {}  # not logged in yet, oldest first -> address
-        self.pending_from: Counter[str] = Counter()  # address -> how many of those it has
+        self.pending: dict[_Server, str] = {}  # not logged in yet -> address
+        self.pending_at: dict[str, dict[_Server, int]] = {}  # address -> those, oldest first -> their number
+        self.admitted = itertools.count()  # numbers connections as they come (oldest: lowest)
         self.cap_notes: dict[str, tuple[float, int]] = {}  # cap -> (last log line, dropped since)
 
     # -- the connection's side -------------------------------------------------
@@ -152,49 +154,50 @@ class Host:
     def admit(self, newcomer: _Server, address: str) -> bool:
         """Count a connection that has not logged in yet. Over a cap, one connection is dropped to make room:
         from one address, that address's own; in total, one from the address with the most connections
-        not logged in (a crowd from a few addresses, however fast it reconnects, pushes out only itself,
-        never a person at another address). Among those, the one furthest from logging in goes first
-        (sent nothing, then said hello but never asked to log in), the oldest first; the newcomer counts as
-        having said hello (it has had no time to), so it is dropped only when every other one is logging
-        in. Cheap: a few dict look-ups and one pass over at most the cap. False: the newcomer was dropped."""
-        self.pending[newcomer] = address
-        self.pending_from[address] += 1
+        not logged in (its own address first, if that is one of them): a crowd from a few addresses,
+        however fast it reconnects, pushes out only itself, never a person at a quieter address. Of those,
+        the one furthest from logging in goes (sent nothing, then said hello but never asked to log in),
+        the oldest first; the newcomer counts as having said hello (it has had no time to), so it is the
+        one dropped only when every other one is logging in. Cheap: dict look-ups and a pass over one
+        address's connections (all of the busiest addresses' at most). False: the newcomer was dropped."""
         limits = self.limits
-        if self.pending_from[address] > limits.max_unauthenticated_per_address:
-            mates = (s for s, a in self.pending.items() if a == address)
-            if not self._make_room(mates, newcomer, f"more than {limits.max_unauthenticated_per_address} "
+        self.pending[newcomer] = address
+        mates = self.pending_at.setdefault(address, {})
+        mates[newcomer] = next(self.admitted)
+        if len(mates) > limits.max_unauthenticated_per_address:
+            if not self._make_room([address], newcomer, f"more than {limits.max_unauthenticated_per_address} "
                                    "connections not logged in from one address"):
                 return False
         if len(self.pending) > limits.max_unauthenticated:
-            if not self._make_room(self.pending, newcomer, f"more than {limits.max_unauthenticated} "
+            most = max(len(m) for m in self.pending_at.values())
+            busiest = [address] if len(self.pending_at[address]) == most else \
+                [a for a, m in self.pending_at.items() if len(m) == most]
+            if not self._make_room(busiest, newcomer, f"more than {limits.max_unauthenticated} "
                                    "connections not logged in in total"):
                 return False
         return True
 
-    def _make_room(self, candidates: Iterable[_Server], newcomer: _Server, cap: str) -> bool:
-        """Drop one of `candidates` (the newcomer among them); False: it was the newcomer."""
-        victim = self._victim(candidates, newcomer)
+    def _make_room(self, addresses: list[str], newcomer: _Server, cap: str) -> bool:
+        """Drop one connection from these addresses (the newcomer's maybe); False: it was the newcomer."""
+        def furthest(item: tuple[_Server, int]) -> tuple[int, int]:
+            server, number = item
+            stage = 1 if server is newcomer else 2 if not server.spoke() else 1 if not server.began_auth else 0
+            return stage, -number  # furthest from logging in, then the oldest
+
+        victim = max((item for a in addresses for item in self.pending_at[a].items()), key=furthest)[0]
         address = self.forget(victim)
         victim.drop()
         self.note_cap(cap, address or "?")
         return victim is not newcomer
 
-    def _victim(self, candidates: Iterable[_Server], newcomer: _Server) -> _Server:
-        """The connection to drop: from the busiest address, the furthest from logging in, the oldest."""
-        def weight(server: _Server) -> tuple[int, int]:
-            stage = 1 if server is newcomer else 2 if not server.spoke() else 1 if not server.began_auth else 0
-            return self.pending_from[self.pending[server]], stage
-        return max(candidates, key=weight)  # the first of equals: the oldest (pending is oldest first)
-
     def forget(self, server: _Server) -> str | None:
         """No longer counted as not logged in (it logged in, was dropped, or closed); its address."""
         address = self.pending.pop(server, None)
         if address is not None:
-            left = self.pending_from[address] - 1
-            if left > 0:
-                self.pending_from[address] = left
-            else:
-                del self.pending_from[address]
+            mates = self.pending_at[address]
+            del mates[server]
+            if not mates:
+                del self.pending_at[address]
         return address
 
     def note_cap(self, what: str, address: str) -> None:
