@@ -5,7 +5,10 @@ from __future__ import annotations
 
 import asyncio
 import os
+import re
 import socket
+import subprocess
+import sys
 import time
 from pathlib import Path
 
@@ -261,6 +264,41 @@ async def test_a_full_server_says_so_and_a_key_can_always_reopen_its_own(server_
         server.stop()
 
 
+class Visitor:
+    """A connection not logged in yet, as the admission sees it."""
+
+    def __init__(self, address: str, hello: bool = True) -> None:
+        self.address, self.hello, self.began_auth, self.dropped = address, hello, False, False
+
+    def spoke(self) -> bool:
+        return self.hello
+
+    def drop(self) -> None:
+        self.dropped = True
+
+
+def test_a_crowd_reconnecting_from_a_few_addresses_pushes_out_only_itself():
+    from workbook.serve import Host, Limits
+
+    host = Host(Path("/nonexistent"), None, Limits())  # 64 not logged in in total, 8 from one address
+    crowd = [Visitor(f"127.0.0.{2 + n % 8}") for n in range(64)]
+    for visitor in crowd:
+        assert host.admit(visitor, visitor.address)  # type: ignore[arg-type]
+    person = Visitor("127.0.0.1", hello=False)
+    assert host.admit(person, person.address)  # type: ignore[arg-type]
+    for n in range(1000):  # the crowd reconnects, each saying hello, while the person logs in
+        person.hello = n > 10
+        person.began_auth = n > 500
+        newcomer = Visitor(f"127.0.0.{2 + n % 8}", hello=n % 3 == 0)
+        host.admit(newcomer, newcomer.address)  # type: ignore[arg-type]
+        assert not person.dropped, f"the person was dropped at the crowd's connect {n}"
+    assert person in host.pending and len(host.pending) == 64
+    assert sum(v.dropped for v in crowd) == 64  # the first crowd all made room
+    for n in range(20):  # and anonymous connects from the person's own address push out only each other
+        assert host.admit(Visitor("127.0.0.1"), "127.0.0.1")  # type: ignore[arg-type]
+    assert not person.dropped and len(host.pending_at["127.0.0.1"]) <= 8
+
+
 def test_sessions_from_one_address_are_capped_and_a_takeover_always_fits():
     from workbook.serve import Host, Limits, Session
 
@@ -370,4 +408,128 @@ async def test_connections_that_only_say_hello_cannot_keep_a_person_out(server_r
     finally:
         for sock in idle:
             sock.close()
+        server.stop()
+
+
+# A reconnect churn: SOCKETS sockets from each of ADDRESSES loopback addresses (127.0.0.2 up), each saying
+# hello and reconnecting as soon as the server closes it, until its standard input closes (or SECONDS pass);
+# then it prints how many connects it made and in how many seconds.
+CHURN = r"""
+import selectors, socket, sys, time
+port, addresses, sockets, seconds = int(sys.argv[1]), int(sys.argv[2]), int(sys.argv[3]), float(sys.argv[4])
+chooser = selectors.DefaultSelector()
+chooser.register(sys.stdin, selectors.EVENT_READ, None)
+connects = 0
+
+def open_one(source):
+    global connects
+    while True:
+        sock = socket.socket()
+        sock.setblocking(False)
+        sock.bind((source, 0))
+        try:
+            sock.connect(("127.0.0.1", port))
+            break
+        except BlockingIOError:
+            break
+        except OSError:  # the server's backlog is full: try again in a moment
+            sock.close()
+            time.sleep(0.001)
+    connects += 1
+    chooser.register(sock, selectors.EVENT_READ | selectors.EVENT_WRITE, source)
+
+for a in range(addresses):
+    for _ in range(sockets):
+        open_one(f"127.0.0.{2 + a}")
+started = time.monotonic()
+end = started + seconds
+running = True
+while running and time.monotonic() < end:
+    for key, events in chooser.select(0.1):
+        sock, source = key.fileobj, key.data
+        if source is None:  # standard input closed: stop
+            running = False
+        elif events & selectors.EVENT_WRITE:
+            try:
+                sock.send(b"SSH-2.0-churn\r\n")
+            except OSError:
+                pass
+            chooser.modify(sock, selectors.EVENT_READ, source)
+        else:
+            try:
+                data = sock.recv(65536)
+            except OSError:
+                data = b""
+            if not data:
+                chooser.unregister(sock)
+                sock.close()
+                open_one(source)
+print(connects, round(time.monotonic() - started, 1), flush=True)
+"""
+
+
+async def test_a_reconnect_churn_from_eight_addresses_does_not_keep_a_person_out(server_root):
+    server = Server(server_root, "--open")
+    # 8 addresses x 30 sockets, each reconnecting at once when closed, for at most 20 s (stopped sooner)
+    churn = subprocess.Popen([sys.executable, "-c", CHURN, str(server.port), "8", "30", "20"],
+                             stdin=subprocess.PIPE, stdout=subprocess.PIPE, text=True)
+    try:
+        await server.logged("cap: more than 8 connections not logged in from one address")  # the churn is on
+        for _ in range(3):  # three logins in a row, each while the churn goes on, each reaches Home
+            conn, process = await open_workbook(server.port, asyncssh.generate_private_key("ssh-ed25519"))
+            await read_until(process, "Contents")
+            conn.close()
+            assert churn.poll() is None, "the churn ended before the logins did"
+        # the whole cap was taken (8 addresses x 8), so room was made for each login
+        assert "cap: more than 64 connections not logged in in total" in server.log.read_text()
+    finally:
+        try:
+            said = churn.communicate("", timeout=30)[0]
+        except subprocess.TimeoutExpired:
+            churn.kill()
+            said = churn.communicate()[0]
+        connects, seconds = (said.split() + ["?", "?"])[:2]
+        print(f"\nchurn: {connects} connects in {seconds} s")
+        server.stop()
+
+
+async def test_a_visitor_who_stops_reading_and_keeps_resizing_does_not_grow_their_workbook(server_root):
+    server = Server(server_root, "--open")
+    try:
+        conn, process = await open_workbook(server.port, asyncssh.generate_private_key("ssh-ed25519"))
+        await read_until(process, "Contents")
+        process.change_terminal_size(500, 200)  # one full-size redraw first: the workbook at its working size
+        await read_until(process, "Contents")
+        process.change_terminal_size(80, 24)
+        await read_until(process, "Contents")
+        [pid] = workbook_processes(server_root)
+        seen = bytearray()
+
+        async def read_on() -> None:
+            while chunk := await process.stdout.read(65536):
+                seen.extend(chunk)
+
+        reader = asyncio.create_task(read_on())
+        for n in range(40):  # full redraws while reading: the workbook's memory at its working size
+            process.change_terminal_size(500 - n % 2, 200 - n % 2)
+            await asyncio.sleep(0.02)
+        await asyncio.sleep(1)
+        before = rss_mb(pid)
+        process.channel.pause_reading()  # the visitor reads nothing more
+        for n in range(150):  # and asks for a full redraw, again and again
+            process.change_terminal_size(500 - n % 2, 200 - n % 2)
+            await asyncio.sleep(0.02)
+        process.change_terminal_size(33, 11)  # the last size asked for, while still not reading
+        await asyncio.sleep(1)  # what the workbook does with those sizes, it has done by now
+        grown = rss_mb(pid) - before
+        print(f"\nthe visitor's workbook grew {grown:.1f} MB while they read nothing and resized 150 times")
+        assert grown < 3  # each size waits, only the latest kept (when each went on, it grew 6 to 7 MB here)
+        del seen[:]
+        process.channel.resume_reading()  # the visitor reads again: the workbook is at the last size
+        await settle(lambda: re.search(rb"33\xc3\x9711\s+now", re.sub(rb"\x1b\[[0-9;?]*[A-Za-z]", b"", bytes(seen))))
+        assert re.search(rb"33\xc3\x9711\s+now", re.sub(rb"\x1b\[[0-9;?]*[A-Za-z]", b"", bytes(seen)))
+        process.stdin.write(b"\x11")  # ctrl+q ends it
+        await asyncio.wait_for(conn.wait_closed(), 30)
+        reader.cancel()
+    finally:
         server.stop()

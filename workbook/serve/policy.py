@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import asyncio
 import hashlib
+import itertools
 import logging
 import os
 import resource
@@ -141,7 +142,9 @@ class Host:
         self.limits = limits
         self.sessions: dict[str, Session] = {}
         self.recent: dict[str, deque[float]] = defaultdict(deque)
-        self.pending: dict[_Server, str] = {}  # not logged in yet, oldest first -> address
+        self.pending: dict[_Server, str] = {}  # not logged in yet -> address
+        self.pending_at: dict[str, dict[_Server, int]] = {}  # address -> those, oldest first -> their number
+        self.admitted = itertools.count()  # numbers connections as they come (oldest: lowest)
         self.cap_notes: dict[str, tuple[float, int]] = {}  # cap -> (last log line, dropped since)
 
     # -- the connection's side -------------------------------------------------
@@ -149,28 +152,53 @@ class Host:
         return _Server(self)
 
     def admit(self, newcomer: _Server, address: str) -> bool:
-        """Count a connection that has not logged in yet. Over a cap, the oldest connection that has
-        sent nothing at all is dropped to make room (a flood of idle sockets pushes out only itself),
-        else the oldest that has not begun to log in (a flood of hellos cannot hold the cap either);
-        if every other one is logging in, the newcomer is. False: the newcomer was dropped."""
-        self.pending[newcomer] = address
+        """Count a connection that has not logged in yet. Over a cap, one connection is dropped to make room:
+        from one address, that address's own; in total, one from the address with the most connections
+        not logged in (its own address first, if that is one of them): a crowd from a few addresses,
+        however fast it reconnects, pushes out only itself, never a person at a quieter address. Of those,
+        the one furthest from logging in goes (sent nothing, then said hello but never asked to log in),
+        the oldest first; the newcomer counts as having said hello (it has had no time to), so it is the
+        one dropped only when every other one is logging in. Cheap: dict look-ups and a pass over one
+        address's connections (all of the busiest addresses' at most). False: the newcomer was dropped."""
         limits = self.limits
-        for cap, limit, same in (
-            ("from one address", limits.max_unauthenticated_per_address, lambda a: a == address),
-            ("in total", limits.max_unauthenticated, lambda a: True),
-        ):
-            members = [s for s, a in self.pending.items() if same(a)]
-            while len(members) > limit:
-                others = [s for s in members if s is not newcomer]
-                victim = next((s for s in others if not s.spoke()), None) or \
-                    next((s for s in others if not s.began_auth), newcomer)
-                members.remove(victim)
-                self.pending.pop(victim, None)
-                victim.drop()
-                self.note_cap(f"more than {limit} connections not logged in {cap}", address)
-                if victim is newcomer:
-                    return False
+        self.pending[newcomer] = address
+        mates = self.pending_at.setdefault(address, {})
+        mates[newcomer] = next(self.admitted)
+        if len(mates) > limits.max_unauthenticated_per_address:
+            if not self._make_room([address], newcomer, f"more than {limits.max_unauthenticated_per_address} "
+                                   "connections not logged in from one address"):
+                return False
+        if len(self.pending) > limits.max_unauthenticated:
+            most = max(len(m) for m in self.pending_at.values())
+            busiest = [address] if len(self.pending_at[address]) == most else \
+                [a for a, m in self.pending_at.items() if len(m) == most]
+            if not self._make_room(busiest, newcomer, f"more than {limits.max_unauthenticated} "
+                                   "connections not logged in in total"):
+                return False
         return True
+
+    def _make_room(self, addresses: list[str], newcomer: _Server, cap: str) -> bool:
+        """Drop one connection from these addresses (the newcomer's maybe); False: it was the newcomer."""
+        def furthest(item: tuple[_Server, int]) -> tuple[int, int]:
+            server, number = item
+            stage = 1 if server is newcomer else 2 if not server.spoke() else 1 if not server.began_auth else 0
+            return stage, -number  # furthest from logging in, then the oldest
+
+        victim = max((item for a in addresses for item in self.pending_at[a].items()), key=furthest)[0]
+        address = self.forget(victim)
+        victim.drop()
+        self.note_cap(cap, address or "?")
+        return victim is not newcomer
+
+    def forget(self, server: _Server) -> str | None:
+        """No longer counted as not logged in (it logged in, was dropped, or closed); its address."""
+        address = self.pending.pop(server, None)
+        if address is not None:
+            mates = self.pending_at[address]
+            del mates[server]
+            if not mates:
+                del self.pending_at[address]
+        return address
 
     def note_cap(self, what: str, address: str) -> None:
         """One log line when a cap first turns a connection away, then at most one every 10 seconds."""
@@ -387,7 +415,7 @@ class _Server(asyncssh.SSHServer):
     def _silent(self) -> None:
         self.timer = None
         if not self.began_auth and self in self.host.pending:  # said hello at most: not kept for the login timeout
-            self.host.pending.pop(self, None)
+            self.host.forget(self)
             self.drop()
 
     def _no_session(self) -> None:
@@ -396,7 +424,7 @@ class _Server(asyncssh.SSHServer):
             self.drop()
 
     def connection_lost(self, exc: Exception | None) -> None:
-        self.host.pending.pop(self, None)
+        self.host.forget(self)
         self._set_timer(None)
 
     def session_requested(self) -> tuple[asyncssh.SSHServerChannel, asyncssh.SSHServerProcess]:
@@ -448,7 +476,7 @@ class _Server(asyncssh.SSHServer):
         return True
 
     def auth_completed(self) -> None:
-        self.host.pending.pop(self, None)
+        self.host.forget(self)
         self._set_timer(self.host.limits.login_timeout, self._no_session)
         if self.conn is not None and self.last_key is not None:
             self.conn.set_extra_info(workbook_fingerprint=self.last_key.get_fingerprint("sha256"))

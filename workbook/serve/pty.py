@@ -192,6 +192,8 @@ class Terminal:
         self.child: Child | None = None
         self.ending = False
         self._resume: Callable[[], Any] | None = None
+        self.held = False  # its output waits for the visitor (back-pressure): window changes wait too ...
+        self.held_size: tuple[int, int] | None = None  # ... and only the latest is kept
         try:
             set_size(self.master, width, height)
         except BaseException:
@@ -214,10 +216,23 @@ class Terminal:
             self.slave = -1
 
     def resize(self, width: int, height: int) -> None:
+        """A new window size for the workbook: at once, or, while its output waits for a visitor who is not
+        reading, once it flows again (each size is a full redraw the workbook would pile up in its own
+        memory, blocked on the pty; only the latest is kept)."""
+        if self.held:
+            self.held_size = (width, height)
+            return
         try:
             set_size(self.master, width, height)
         except OSError:
             pass
+
+    def hold(self, held: bool) -> None:
+        """Output waits for the visitor (True) or flows again (False: a window size kept meanwhile applies)."""
+        self.held = held
+        if not held and self.held_size is not None:
+            size, self.held_size = self.held_size, None
+            self.resize(*size)
 
     def signal(self, sig: int) -> None:
         """Tell the workbook to end (or stop it): from now on its output never waits for the visitor, so a
@@ -258,6 +273,7 @@ class Terminal:
                 return  # the visitor is gone; the workbook is saving and ending (it got a hang-up)
             if waiting > HIGH_WATER and not self.ending:  # the visitor is not reading: the pty waits
                 loop.remove_reader(master)
+                self.hold(True)
                 draining[:] = [asyncio.ensure_future(drained())]
 
         async def drained() -> None:
@@ -267,12 +283,14 @@ class Terminal:
                 pass  # gone: read on, so the workbook's last output (and its end) is seen
             if not output_closed.is_set():
                 loop.add_reader(master, from_child)
+            self.hold(False)
 
         def resume() -> None:  # told to end while waiting for the visitor: read on at once
             if draining and not draining[0].done():
                 draining[0].cancel()
                 if not output_closed.is_set():
                     loop.add_reader(master, from_child)
+                self.hold(False)
 
         self._resume = resume
         loop.add_reader(master, from_child)
@@ -361,6 +379,7 @@ class Pipe(Terminal):
         self.child = None
         self.ending = False
         self._resume = None
+        self.held, self.held_size = False, None
 
     def resize(self, width: int, height: int) -> None:
         pass  # plain lines have no size to change
