@@ -326,16 +326,23 @@ def run_app(folder: Path, mouse: bool = True, view: str | None = None) -> int:
     app = WorkbookApp(store, notices=notices)
     # The day's backup is taken on the writer thread, in order with the saves, off the start-up path.
     app.saver.then(lambda: backups.daily_backup(store), lambda taken: None)
+    lifeline = app.autosave.lifeline
     try:
         app.run(mouse=mouse)
     finally:
+        lifeline.stop()  # the run is over: a hang-up from here on ends the process as usual
         if not app.saver.save_now():
-            say_unsaved(app)
+            if not lifeline.silenced:  # else the terminal is gone; the rescue copy is offered at the next start
+                say_unsaved(app)
         else:
             app.autosave.rescue_superseded()
         app.saver.close()
         if not app.switch_to_plain:
             os.close(session)
+        if lifeline.silenced:
+            # The terminal is gone and Textual's writer thread may be stuck writing to it, holding
+            # standard error's lock: Python's own exit would wait on it. Everything is saved.
+            os._exit(app.return_code or 0)
     if app.switch_to_plain:  # "Switch to plain mode": the same workbook, as plain lines
         try:
             return run_plain(store, [])
