@@ -171,7 +171,7 @@ def open_store(folder: Path):
 
 def run_command(args: argparse.Namespace, folder: Path) -> int:
     from workbook import backups, exchange, practice, resets, status
-    from workbook.storage import Store
+    from workbook.storage import DB_NAME, Store
     from workbook.text import clean
     from workbook.wording import plural
 
@@ -184,6 +184,11 @@ def run_command(args: argparse.Namespace, folder: Path) -> int:
             raise Fail(str(exc)) from None
     # Reading commands only read: no lock, no file or folder made, so they work on a read-only folder.
     if args.command == "status":
+        if not (folder / DB_NAME).exists():  # a misspelled --data-dir is not an empty workbook (exit 1)
+            if args.data_dir or os.environ.get("WORKBOOK_DATA_DIR"):
+                why = "no such folder" if not folder.exists() else f"no {DB_NAME} there"
+                raise Fail(f"there is no workbook in {folder} ({why}); nothing was created. Check the folder's name.")
+            raise Fail(f"there is no workbook in {folder} yet; `workbook` starts one.")
         store = Store.read_only(folder)
         info = status.status(store, practice.local_day(practice.system_clock()))
         print(clean(json.dumps(info) if args.json else status.status_line(info)))
