@@ -449,3 +449,30 @@ def test_check_in_replies_as_words_letters_and_numbers():
         "yes", "yes", "yes", "partly", "partly", "not really", "not really", "not really", "not really",
         "skip", "skip", "skip", "skip"]
     assert [align_answer(r) for r in ("", "z", "5", "maybe")] == [None] * 4
+
+
+@pytest.mark.parametrize("sig", [1, 15])
+def test_a_hang_up_while_the_terminal_no_longer_reads_ends(tmp_path, sig):
+    """The goodbye after a hang-up used to wait forever on a terminal that stopped reading (a dropped
+    connection whose pty stays open): the process never ended."""
+    folder = tmp_path / "data"
+    s = Session(folder, "--plain")
+    s.answer(MENU, "2")
+    s.answer(MORE, "s")
+    s.answer("Your answer:", "my answer", "")
+    s.expect("Saved.")
+    for _ in range(300):  # from here nothing is read: the contents and the help, again and again, fill the pty
+        if not select.select([], [s.master], [], 0.5)[1]:
+            break
+        os.write(s.master, b"m\nh\n")
+    time.sleep(0.5)
+    s.proc.send_signal(sig)
+    try:
+        code = s.proc.wait(30)
+    except subprocess.TimeoutExpired:
+        s.proc.kill()
+        s.proc.wait()
+        code = None
+    os.close(s.master)
+    assert code == 0, "the workbook kept running after the hang-up"
+    assert Store.open(folder).answers() == {"what-is.own-words": "my answer"}

@@ -387,7 +387,8 @@ def say(message: str) -> None:
     """One line on standard error, never carrying a control character or escape sequence."""
     from workbook.text import clean
 
-    print(f"workbook: {' '.join(clean(message).splitlines())}", file=sys.stderr)
+    with contextlib.suppress(OSError):  # the terminal is gone or no longer reads: no one to tell
+        print(f"workbook: {' '.join(clean(message).splitlines())}", file=sys.stderr)
 
 
 if __name__ == "__main__":

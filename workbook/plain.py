@@ -12,6 +12,7 @@ goes to a rescue copy (workbook/rescue.py) and the next start, in either mode, o
 
 from __future__ import annotations
 
+import contextlib
 import os
 import random
 import shutil
@@ -902,10 +903,19 @@ def streak_sentences(s: practice.Streak, summary: practice.Summary, today: date)
 
 def run(state: WorkbookState, saver: Saver, inp: TextIO, out: TextIO, notices: list[str] | None = None) -> int:
     """A plain session on these streams; SIGHUP and SIGTERM save and end it."""
+
+    def hang_up(signum: int, frame: Any) -> None:
+        # A terminal that no longer reads (a dropped connection whose pty is still open) would keep
+        # every later write waiting, the goodbye included, and the process with it: from here on,
+        # what it cannot take at once is dropped.
+        with contextlib.suppress(OSError, ValueError, AttributeError):
+            os.set_blocking(out.fileno(), False)
+        _hang_up(signum, frame)
+
     previous = {}
     for sig in (signal.SIGHUP, signal.SIGTERM):
         try:
-            previous[sig] = signal.signal(sig, _hang_up)
+            previous[sig] = signal.signal(sig, hang_up)
         except ValueError:  # not the main thread
             pass
     try:
