@@ -108,6 +108,12 @@ class Lifeline:
             with contextlib.suppress(ValueError, TypeError, OSError):
                 signal.signal(sig, handler)  # type: ignore[arg-type]
         self._previous.clear()
+        # Textual leaves its SIGTSTP and SIGCONT handlers behind; with no app left to suspend or
+        # resume (plain mode after F2), the SIGCONT of a hang-up made them start a dead driver
+        # and raise in the middle of plain mode's last save, and ctrl+z would wait on it forever.
+        for sig in (signal.SIGTSTP, signal.SIGCONT):
+            with contextlib.suppress(ValueError, OSError):
+                signal.signal(sig, signal.SIG_DFL)
         self._wake(b"q")
 
     def _signal(self, signum: int, frame: object) -> None:

@@ -304,3 +304,28 @@ def test_a_hang_up_while_the_terminal_no_longer_reads_saves_and_ends(tmp_path: P
     session, others = join_session(folder)
     os.close(session)
     assert not others, "the next start would say the workbook is open in another window"
+
+
+def test_plain_mode_after_f2_keeps_an_unfinished_answer_when_the_terminal_closes(tmp_path: Path):
+    """Closing a controlling terminal sends SIGHUP and SIGCONT. After F2, Textual's SIGCONT handler
+    (left behind by the full screen) woke a dead driver, which raised in the middle of plain mode's
+    last save: the answer being typed was lost."""
+    folder = tmp_path / "data"
+    pid, fd = _spawn_app(folder)
+    try:
+        _read_until(fd, b"Palette")
+        os.write(fd, b"\x1bOQ")  # F2: plain mode
+        _read_until(fd, b"Type a number or a letter")
+        os.write(fd, b"2\n")
+        _read_until(fd, b"skip to the exercises")
+        os.write(fd, b"s\n")
+        _read_until(fd, b"Your answer:")
+        os.write(fd, b"a first line\n")
+        _read_until(fd, b"> ")
+        os.write(fd, b"a second\n")
+        _read_until(fd, b"> ")
+    finally:
+        os.close(fd)  # the window closes: SIGHUP and SIGCONT
+    status = _wait_exit_unread(pid)
+    assert status is not None
+    assert Store.read_only(folder).answers() == {"what-is.own-words": "a first line\na second"}
