@@ -319,11 +319,11 @@ def test_plain_mode_after_f2_keeps_an_unfinished_answer_when_the_terminal_closes
         os.write(fd, b"2\n")
         _read_until(fd, b"skip to the exercises")
         os.write(fd, b"s\n")
-        _read_until(fd, b"Your answer:")
+        _read_until(fd, b"Your answer:\r\n> ")
         os.write(fd, b"a first line\n")
-        _read_until(fd, b"> ")
+        _read_until(fd, b"a first line\r\n> ")  # its echo, then the cue once it is read
         os.write(fd, b"a second\n")
-        _read_until(fd, b"> ")
+        _read_until(fd, b"a second\r\n> ")
     finally:
         os.close(fd)  # the window closes: SIGHUP and SIGCONT
     status = _wait_exit_unread(pid)
