@@ -76,24 +76,32 @@ class Lifeline:
         import asyncio
 
         self._loop = asyncio.get_running_loop()
-        read, write = os.pipe2(os.O_NONBLOCK | os.O_CLOEXEC)
+        read, write = os.pipe()  # not inherited by child processes
+        os.set_blocking(read, False)
+        os.set_blocking(write, False)
         self._pipe = (read, write)
+        # Only Linux's poll() watches a terminal; elsewhere (macOS answers POLLNVAL for a tty) the
+        # signals alone wake the guard.
+        if sys.platform.startswith("linux"):
+            try:
+                self._tty = sys.__stdin__.fileno()
+            except (AttributeError, OSError, ValueError):
+                self._tty = None
         try:
-            self._tty = sys.__stdin__.fileno()
-        except (AttributeError, OSError, ValueError):
-            self._tty = None
-        for sig in (signal.SIGHUP, signal.SIGTERM):
-            self._previous[sig] = signal.signal(sig, self._signal)
-        # A hang-up of the controlling terminal also sends SIGCONT, on which Textual starts its
-        # application mode again (new threads writing to the gone terminal): not while ending.
-        textual_cont = signal.getsignal(signal.SIGCONT)
-        self._previous[signal.SIGCONT] = textual_cont
+            for sig in (signal.SIGHUP, signal.SIGTERM):
+                self._previous[sig] = signal.signal(sig, self._signal)
+            # A hang-up of the controlling terminal also sends SIGCONT, on which Textual starts its
+            # application mode again (new threads writing to the gone terminal): not while ending.
+            textual_cont = signal.getsignal(signal.SIGCONT)
+            self._previous[signal.SIGCONT] = textual_cont
 
-        def on_cont(signum: int, frame: object) -> None:
-            if not self.ending and callable(textual_cont):
-                textual_cont(signum, frame)
+            def on_cont(signum: int, frame: object) -> None:
+                if not self.ending and callable(textual_cont):
+                    textual_cont(signum, frame)
 
-        signal.signal(signal.SIGCONT, on_cont)
+            signal.signal(signal.SIGCONT, on_cont)
+        except ValueError:  # not the main thread: the terminal's hang-up alone wakes the guard
+            pass
         threading.Thread(target=self._guard, name="workbook-hang-up", daemon=True).start()
 
     def stop(self) -> None:
