@@ -476,3 +476,31 @@ def test_a_hang_up_while_the_terminal_no_longer_reads_ends(tmp_path, sig):
     os.close(s.master)
     assert code == 0, "the workbook kept running after the hang-up"
     assert Store.open(folder).answers() == {"what-is.own-words": "my answer"}
+
+
+def test_an_unfinished_answer_the_disk_refuses_goes_to_the_rescue_copy_and_is_not_called_saved(tmp_path, monkeypatch):
+    import errno
+    import io
+
+    from workbook import plain
+    from workbook.saver import Saver
+    from workbook.state import WorkbookState
+
+    monkeypatch.delenv("WORKBOOK_HOSTED", raising=False)
+    monkeypatch.setenv("HOME", str(tmp_path / "home"))
+    store = Store.open(tmp_path / "data")
+
+    def refuse(changes):
+        raise OSError(errno.ENOSPC, "No space left on device")
+
+    monkeypatch.setattr(store, "apply", refuse)
+    out, saver = io.StringIO(), Saver(store)
+    try:
+        plain.Plain(WorkbookState(store), saver, io.StringIO("2\nwords the disk\nwould not take"), out, width=80).run()
+    finally:
+        saver.close()
+    said = " ".join(out.getvalue().split())
+    assert "saved as it is" not in said and "Everything is saved" not in said
+    assert "is in a rescue copy" in said
+    [copy] = tmp_path.glob("workbook-rescue-*.json")
+    assert json.loads(copy.read_text())["answers"]["what-is.own-words"] == "words the disk\nwould not take"

@@ -187,12 +187,11 @@ class Plain:
         text = "\n".join(lines).strip()
         if not text:
             return
-        if before and before.strip():
-            self.save(self.state.set_answer(key, before.rstrip() + "\n" + text))
-            self.say("The answer you were typing is saved as it is, after the answer that was there.")
-        else:
-            self.save(self.state.set_answer(key, text))
-            self.say("The answer you were typing is saved as it is.")
+        after = bool(before and before.strip())
+        self.save(self.state.set_answer(key, before.rstrip() + "\n" + text if after else text))
+        if not self.saver.unsaved:  # else the rescue copy on the way out holds it, and says so
+            self.say("The answer you were typing is saved as it is"
+                     + (", after the answer that was there." if after else "."))
 
     # -- saving -----------------------------------------------------------------------
     def save(self, changes: Changes) -> None:
@@ -592,7 +591,8 @@ class Plain:
                 except (EndOfInput, HangUp):
                     if progress.entry_has_text(exercise, typed):  # the line dropped halfway through an entry
                         self.save(self.state.set_answer(key, [*items, typed]))
-                        self.say("The entry you were writing is saved as it is.")
+                        if not self.saver.unsaved:
+                            self.say("The entry you were writing is saved as it is.")
                     raise
                 if entry:
                     self.answer(key, [*items, entry])
