@@ -190,6 +190,7 @@ class Plain:
         after = bool(before and before.strip())
         self.save(self.state.set_answer(key, before.rstrip() + "\n" + text if after else text))
         if not self.saver.unsaved:  # else the rescue copy on the way out holds it, and says so
+            self.blank()  # off the cue's line
             self.say("The answer you were typing is saved as it is"
                      + (", after the answer that was there." if after else "."))
 
@@ -592,6 +593,7 @@ class Plain:
                     if progress.entry_has_text(exercise, typed):  # the line dropped halfway through an entry
                         self.save(self.state.set_answer(key, [*items, typed]))
                         if not self.saver.unsaved:
+                            self.blank()
                             self.say("The entry you were writing is saved as it is.")
                     raise
                 if entry:
