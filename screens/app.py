@@ -8,11 +8,9 @@ the palette, and the jobs run slow work off the event loop.
 
 from __future__ import annotations
 
-import asyncio
 import gc
 import os
 import random
-import signal
 from pathlib import Path
 
 from textual import events, on
@@ -85,10 +83,7 @@ class WorkbookApp(Front):
         self.theme = theme if isinstance(theme, str) and theme in self.available_themes else WORKBOOK.name
         self.watch(self, "theme", self._remember_theme, init=False)
         self.push_screen(self.navigator.screen("home"))
-        loop = asyncio.get_running_loop()
-        for sig in (signal.SIGHUP, signal.SIGTERM):
-            loop.add_signal_handler(sig, self.autosave.hang_up)
-        self.autosave.watch_terminal()  # a terminal gone without a SIGHUP is a hang-up too
+        self.autosave.watch_terminal()  # SIGHUP, SIGTERM or a terminal gone: save, and always end
         self.call_after_refresh(self.navigator.welcome_back if self.state.resume else self.autosave.offer_rescue)
         # Everything loaded so far lives as long as the app: keep it out of the garbage collector's
         # full passes, which otherwise walk 10,000 decisions and pause the interface for ~10 ms.

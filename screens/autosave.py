@@ -10,8 +10,6 @@ an earlier session left.
 from __future__ import annotations
 
 import contextlib
-import select
-import sys
 from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
@@ -19,6 +17,7 @@ from textual.content import Content
 from textual.message import Message
 from textual.timer import Timer
 
+from screens.hangup import Lifeline
 from workbook import exchange, rescue
 from workbook.saver import Saver
 from workbook.storage import Changes, StorageError, TooLarge
@@ -55,6 +54,8 @@ class Autosave:
         self.rescued: rescue.RescueCopy | None = None  # a rescue copy written this session
         self._timer: Timer | None = None
         self._told_too_large = False  # a save over the file's cap is said once, until a save goes through
+        self._hung_up = False
+        self.lifeline = Lifeline(self)  # ends the process on a hang-up, whatever the terminal does
 
     # -- handing over ---------------------------------------------------------------
     def add(self, changes: Changes, immediate: bool = False, delay: bool = False) -> None:
@@ -157,41 +158,30 @@ class Autosave:
             self.save_now()  # keep trying: now, then every few seconds
 
     def watch_terminal(self) -> None:
-        """Treat a terminal that has gone as a hang-up, SIGHUP or not.
+        """Treat SIGHUP, SIGTERM and a terminal that has gone as a hang-up, and always end on one.
 
         A terminal can vanish without a SIGHUP (the workbook not its session's controlling
-        process, a pty closed by a program that forgot): Textual's input thread then reads
-        nothing forever, at full CPU. A check each second, a poll of standard input for
-        POLLHUP, saves and ends the session instead.
+        process, a pty closed by a program that forgot), or stop reading so that the event loop
+        blocks on its output: :mod:`screens.hangup` watches from a thread of its own, asks the
+        loop to save, and ends the process within a few seconds whatever the terminal does.
         """
         if self.app.is_headless:
             return
-        try:
-            fd = sys.__stdin__.fileno()
-        except (AttributeError, OSError, ValueError):
-            return
-        poller = select.poll()
-        poller.register(fd, select.POLLIN)
-
-        def check() -> None:
-            try:
-                events = poller.poll(0)
-            except OSError:
-                events = [(fd, select.POLLHUP)]
-            if any(mask & (select.POLLHUP | select.POLLERR | select.POLLNVAL) for _, mask in events):
-                self.hang_up()
-
-        self.app.set_interval(1.0, check, name="watch-terminal")
+        self.lifeline.start()
 
     def hang_up(self) -> None:
         """SIGHUP or SIGTERM: the connection is gone or we are asked to stop. Save, then leave.
 
         If the disk will not take the save, a rescue copy is written without a question (its path
-        is printed on standard error once the terminal is given back).
+        is printed on standard error once the terminal is given back, if it is still there).
         """
+        if self._hung_up:
+            return
+        self._hung_up = True
         if not self.save_and_close():
             with contextlib.suppress(rescue.RescueError, OSError, StorageError):
                 self.write_rescue_copy()
+        self.lifeline.saved.set()
         self.app.exit(0)
 
     # -- rescue copies -------------------------------------------------------------------------

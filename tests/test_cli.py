@@ -85,10 +85,9 @@ def seed(folder: Path) -> None:
 
 def test_status_plain_and_json_change_nothing(tmp_path: Path):
     folder = tmp_path / "d"
-    result = run("--data-dir", str(folder), "status")
-    assert result.returncode == 0 and "0 of 5 sections" in result.stdout
-    assert not folder.exists()
     seed(folder)
+    result = run("--data-dir", str(folder), "status")
+    assert result.returncode == 0 and "1 answer so far" in result.stdout
     before = {p: p.stat().st_mtime_ns for p in folder.rglob("*")}
     result = run("--data-dir", str(folder), "status", "--json")
     import json
@@ -196,3 +195,22 @@ def test_the_typed_word_must_be_exactly_the_one_asked_for(tmp_path: Path):
     )
     assert "nothing changed" in result.stdout
     assert Store.open(folder).answers() != {}
+
+
+@pytest.mark.parametrize("json_too", [False, True])
+def test_status_of_a_folder_with_no_workbook_says_so_in_one_line_and_creates_nothing(tmp_path: Path, json_too: bool):
+    """A misspelled --data-dir used to read as an empty workbook ("0 answers so far")."""
+    extra = ["--json"] if json_too else []
+    missing = tmp_path / "misspelled" / "path"
+    result = run("status", "--data-dir", str(missing), *extra)
+    assert result.returncode == 1 and result.stdout == ""
+    assert result.stderr == f"workbook: there is no workbook in {missing} (no such folder); nothing was created. Check the folder's name.\n"
+    assert not (tmp_path / "misspelled").exists()
+    empty = tmp_path / "empty"
+    empty.mkdir()
+    result = run("status", "--data-dir", str(empty), *extra)
+    assert result.returncode == 1 and "there is no workbook in" in result.stderr and "no workbook.json there" in result.stderr
+    assert list(empty.iterdir()) == []
+    result = run("status", *extra, env={"WORKBOOK_DATA_DIR": "", "XDG_DATA_HOME": str(tmp_path / "xdg"), "HOME": str(tmp_path)})
+    assert result.returncode == 1 and "yet; `workbook` starts one." in result.stderr
+    assert not (tmp_path / "xdg").exists()

@@ -373,3 +373,158 @@ def test_a_pipe_gets_plain_lines_but_the_web_driver_always_gets_the_full_screen(
         if proc.poll() is None:
             proc.kill()
             proc.wait()
+
+
+# -- an answer not finished when the input ends or the line drops ------------------------------------
+def run_in_process(folder: Path, typed: str, monkeypatch) -> str:
+    """Plain mode in this process on ``typed`` as its whole input (as from a pipe); what it said."""
+    import io
+
+    from workbook import plain
+    from workbook.saver import Saver
+    from workbook.state import WorkbookState
+
+    monkeypatch.delenv("WORKBOOK_HOSTED", raising=False)
+    store = Store.open(folder)
+    saver = Saver(store)
+    out = io.StringIO()
+    try:
+        plain.Plain(WorkbookState(store), saver, io.StringIO(typed), out, width=80).run()
+    finally:
+        saver.close()
+        store.close()
+    return out.getvalue()
+
+
+def test_piped_input_that_ends_in_the_middle_of_an_answer_keeps_it(tmp_path):
+    """Lines typed without the ending empty line were dropped while it said "Everything is saved"."""
+    folder = tmp_path / "data"
+    env = {**os.environ, "WORKBOOK_DATA_DIR": str(folder)}
+    result = subprocess.run(["sh", "-c", f"printf '2\\nmy words\\nand a second line' | {sys.executable} -m workbook --plain"],
+                            env=env, capture_output=True, timeout=60)
+    assert result.returncode == 0, result.stderr
+    said = check_plain(result.stdout)
+    assert Store.open(folder).answers() == {"what-is.own-words": "my words\nand a second line"}
+    assert "The answer you were typing is saved as it is." in said
+    assert "Everything is saved" in said
+
+
+@pytest.mark.parametrize("how, typed, kept", [
+    ("new, one line", "2\nonly a first line\n", "only a first line"),
+    ("adding", "2\nold words\n\nm\n2\na\nadded\n", "old words\nadded"),
+    ("replacing keeps the old answer too", "2\nold words\n\nm\n2\nr\nnew words\nmore", "old words\nnew words\nmore"),
+])
+def test_the_end_of_input_in_a_written_answer_saves_what_was_typed(tmp_path, monkeypatch, how, typed, kept):
+    said = run_in_process(tmp_path / "data", typed, monkeypatch)
+    assert Store.open(tmp_path / "data").answers()["what-is.own-words"] == kept, said
+    assert "The answer you were typing is saved as it is" in " ".join(said.split())
+    assert said.rstrip().endswith("Everything is saved. Until next time.")
+
+
+def test_the_end_of_input_in_a_list_entry_saves_the_fields_typed(tmp_path, monkeypatch):
+    said = run_in_process(tmp_path / "data", "6\na\nI am lazy\n", monkeypatch)
+    assert Store.open(tmp_path / "data").answers()["reframing.pairs"] == [{"thought": "I am lazy"}]
+    assert "The entry you were writing is saved as it is." in said
+
+
+def test_a_hang_up_in_the_middle_of_an_answer_saves_it(tmp_path):
+    folder = tmp_path / "data"
+    s = Session(folder, "--plain")
+    s.answer(MENU, "2")
+    s.answer(MORE, "s")
+    s.answer("Your answer:", "typed before", "the line dropped")
+    s.expect("> ")
+    s.expect("> ")  # both lines read; the answer is not ended
+    s.proc.send_signal(1)  # SIGHUP
+    assert s.finish() == 0
+    assert Store.open(folder).answers() == {"what-is.own-words": "typed before\nthe line dropped"}
+
+
+# -- the first line of an answer, and check-ins ----------------------------------------------------------
+def test_q_h_and_question_mark_alone_as_an_answers_first_line_are_commands_later_lines_are_text(tmp_path, monkeypatch):
+    folder = tmp_path / "data"
+    said = run_in_process(folder, "2\nh\n?\nfirst\nq\n\nq\n", monkeypatch)
+    said = " ".join(said.split())  # lines are wrapped at 80
+    assert said.count("As the first line, m alone goes to the contents and q alone saves and quits") == 2
+    assert Store.open(folder).answers() == {"what-is.own-words": "first\nq"}  # a later lone q is text
+    said = run_in_process(folder, "2\nr\nq\n", monkeypatch)  # replacing: q alone first quits, the answer stays
+    assert Store.open(folder).answers() == {"what-is.own-words": "first\nq"}
+    assert "Everything is saved" in said and "The answer you were typing" not in said
+    other = tmp_path / "other"
+    run_in_process(other, "4\nq\n", monkeypatch)
+    assert Store.open(other).answers() == {}
+
+
+def test_a_check_in_asks_again_on_a_key_it_does_not_know_and_takes_letters(tmp_path, monkeypatch):
+    """p and y used to pass silently as "later"."""
+    folder = tmp_path / "data"
+    said = run_in_process(folder, "5\np\n1\n\nc\nz\np\n\nm\nq\n", monkeypatch)
+    assert "Type y, p, n or s (or 1, 2, 3 or 4), or just Enter for later." in " ".join(said.split())
+    assert [p["checkin"] for p in Store.open(folder).picks()] == ["partly"]
+    said = run_in_process(folder, "5\np\n1\n\nc\ny\nlearned\n\nm\nq\n", monkeypatch)
+    picks = Store.open(folder).picks()
+    assert sorted(str(p["checkin"]) for p in picks) == ["partly", "yes"]
+
+
+def test_check_in_replies_as_words_letters_and_numbers():
+    from workbook.plain import align_answer
+
+    assert [align_answer(r) for r in ("y", "YES", "1", "p", "2", "n", "no", "Not  really", "3", "s", "x", "4", "skip")] == [
+        "yes", "yes", "yes", "partly", "partly", "not really", "not really", "not really", "not really",
+        "skip", "skip", "skip", "skip"]
+    assert [align_answer(r) for r in ("", "z", "5", "maybe")] == [None] * 4
+
+
+@pytest.mark.parametrize("sig", [1, 15])
+def test_a_hang_up_while_the_terminal_no_longer_reads_ends(tmp_path, sig):
+    """The goodbye after a hang-up used to wait forever on a terminal that stopped reading (a dropped
+    connection whose pty stays open): the process never ended."""
+    folder = tmp_path / "data"
+    s = Session(folder, "--plain")
+    s.answer(MENU, "2")
+    s.answer(MORE, "s")
+    s.answer("Your answer:", "my answer", "")
+    s.expect("Saved.")
+    for _ in range(300):  # from here nothing is read: the contents and the help, again and again, fill the pty
+        if not select.select([], [s.master], [], 0.5)[1]:
+            break
+        os.write(s.master, b"m\nh\n")
+    time.sleep(0.5)
+    s.proc.send_signal(sig)
+    try:
+        code = s.proc.wait(30)
+    except subprocess.TimeoutExpired:
+        s.proc.kill()
+        s.proc.wait()
+        code = None
+    os.close(s.master)
+    assert code == 0, "the workbook kept running after the hang-up"
+    assert Store.open(folder).answers() == {"what-is.own-words": "my answer"}
+
+
+def test_an_unfinished_answer_the_disk_refuses_goes_to_the_rescue_copy_and_is_not_called_saved(tmp_path, monkeypatch):
+    import errno
+    import io
+
+    from workbook import plain
+    from workbook.saver import Saver
+    from workbook.state import WorkbookState
+
+    monkeypatch.delenv("WORKBOOK_HOSTED", raising=False)
+    monkeypatch.setenv("HOME", str(tmp_path / "home"))
+    store = Store.open(tmp_path / "data")
+
+    def refuse(changes):
+        raise OSError(errno.ENOSPC, "No space left on device")
+
+    monkeypatch.setattr(store, "apply", refuse)
+    out, saver = io.StringIO(), Saver(store)
+    try:
+        plain.Plain(WorkbookState(store), saver, io.StringIO("2\nwords the disk\nwould not take"), out, width=80).run()
+    finally:
+        saver.close()
+    said = " ".join(out.getvalue().split())
+    assert "saved as it is" not in said and "Everything is saved" not in said
+    assert "is in a rescue copy" in said
+    [copy] = tmp_path.glob("workbook-rescue-*.json")
+    assert json.loads(copy.read_text())["answers"]["what-is.own-words"] == "words the disk\nwould not take"

@@ -232,3 +232,103 @@ def test_a_terminal_that_vanishes_without_a_hang_up_signal_saves_and_ends(tmp_pa
         proc.wait()
         pytest.fail("the workbook kept running after its terminal was gone")
     assert Store.open(folder).answers().get("what-is.own-words") == "typed as the terminal went"
+
+
+def _resize(fd: int, rows: int, cols: int) -> None:
+    fcntl.ioctl(fd, termios.TIOCSWINSZ, struct.pack("HHHH", rows, cols, 0, 0))
+
+
+def _stall_the_terminal(pid: int, fd: int) -> str:
+    """Type an answer and see it on screen, then stop reading the terminal and make the workbook draw
+    a lot (each resize redraws the whole screen) while typing on, until its output backs up into
+    the event loop. Returns the text typed before the terminal stopped reading."""
+    _read_until(fd, b"Palette")
+    os.write(fd, b"2")
+    _read_until(fd, b"Self-Trust is the act")
+    time.sleep(0.3)
+    shown = "typed while the pane was open"
+    os.write(fd, shown.encode())
+    _read_until(fd, b"pane was open")
+    for n in range(120):  # from here on nothing is read: the pty's buffer fills, then Textual's queue
+        _resize(fd, 24 + n % 2 * 6, 80 + n % 2 * 20)
+        os.kill(pid, signal.SIGWINCH)
+        if select.select([], [fd], [], 0.2)[1]:
+            os.write(fd, b" more")
+        time.sleep(0.02)
+    time.sleep(0.5)
+    return shown
+
+
+def _wait_exit_unread(pid: int, timeout: float = 30) -> int | None:
+    """Wait for the process to end without reading its terminal (which would free a stuck writer)."""
+    end = time.time() + timeout
+    while time.time() < end:
+        done, status = os.waitpid(pid, os.WNOHANG)
+        if done:
+            return status
+        time.sleep(0.05)
+    os.kill(pid, signal.SIGKILL)
+    os.waitpid(pid, 0)
+    return None
+
+
+@pytest.mark.parametrize("how", ["close", "sighup", "sigterm", "sighup-then-close"])
+def test_a_hang_up_while_the_terminal_no_longer_reads_saves_and_ends(tmp_path: Path, how: str):
+    """Closing a tmux pane while the workbook draws: the terminal stops reading, Textual's writer
+    thread blocks, its queue fills and the event loop blocks on it. Before, the process then never
+    ended (not on SIGHUP, not on SIGTERM, not when the pty closed), kept the session lock, and the
+    next start said the workbook was "also open in another window". Now the typing is saved and the
+    process ends."""
+    from workbook.storage import join_session
+
+    folder = tmp_path / "data"
+    pid, fd = _spawn_app(folder)
+    closed = False
+    try:
+        shown = _stall_the_terminal(pid, fd)
+        if how in ("sighup", "sigterm", "sighup-then-close"):
+            os.kill(pid, signal.SIGTERM if how == "sigterm" else signal.SIGHUP)
+        if how == "sighup-then-close":
+            time.sleep(0.3)
+        if how in ("close", "sighup-then-close"):
+            os.close(fd)
+            closed = True
+        status = _wait_exit_unread(pid)
+    finally:
+        if not closed:
+            os.close(fd)
+    assert status is not None, f"the workbook kept running after the hang-up ({how})"
+    answer = Store.read_only(folder).answers().get("what-is.own-words", "")
+    assert answer.startswith(shown), answer
+    assert answer.replace(" more", "") == shown  # only whole " more"s were typed after it
+    session, others = join_session(folder)
+    os.close(session)
+    assert not others, "the next start would say the workbook is open in another window"
+
+
+def test_plain_mode_after_f2_keeps_an_unfinished_answer_when_the_terminal_closes(tmp_path: Path):
+    """Closing a controlling terminal sends SIGHUP and SIGCONT. After F2, Textual's SIGCONT handler
+    (left behind by the full screen) woke a dead driver, which raised in plain mode (while the
+    terminal was still there: at a SIGCONT of its own, or one that came before the hang-up took):
+    the answer being typed was lost."""
+    folder = tmp_path / "data"
+    pid, fd = _spawn_app(folder)
+    try:
+        _read_until(fd, b"Palette")
+        os.write(fd, b"\x1bOQ")  # F2: plain mode
+        _read_until(fd, b"Type a number or a letter")
+        os.write(fd, b"2\n")
+        _read_until(fd, b"skip to the exercises")
+        os.write(fd, b"s\n")
+        _read_until(fd, b"Your answer:\r\n> ")
+        os.write(fd, b"a first line\n")
+        _read_until(fd, b"a first line\r\n> ")  # its echo, then the cue once it is read
+        os.write(fd, b"a second\n")
+        _read_until(fd, b"a second\r\n> ")
+        os.kill(pid, signal.SIGCONT)  # as after ctrl+z and fg, and (not always first) with a hang-up
+        time.sleep(0.5)
+    finally:
+        os.close(fd)  # the window closes: SIGHUP and SIGCONT
+    status = _wait_exit_unread(pid)
+    assert status is not None
+    assert Store.read_only(folder).answers() == {"what-is.own-words": "a first line\na second"}

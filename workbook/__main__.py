@@ -171,7 +171,7 @@ def open_store(folder: Path):
 
 def run_command(args: argparse.Namespace, folder: Path) -> int:
     from workbook import backups, exchange, practice, resets, status
-    from workbook.storage import Store
+    from workbook.storage import DB_NAME, Store
     from workbook.text import clean
     from workbook.wording import plural
 
@@ -184,6 +184,11 @@ def run_command(args: argparse.Namespace, folder: Path) -> int:
             raise Fail(str(exc)) from None
     # Reading commands only read: no lock, no file or folder made, so they work on a read-only folder.
     if args.command == "status":
+        if not (folder / DB_NAME).exists():  # a misspelled --data-dir is not an empty workbook (exit 1)
+            if args.data_dir or os.environ.get("WORKBOOK_DATA_DIR"):
+                why = "no such folder" if not folder.exists() else f"no {DB_NAME} there"
+                raise Fail(f"there is no workbook in {folder} ({why}); nothing was created. Check the folder's name.")
+            raise Fail(f"there is no workbook in {folder} yet; `workbook` starts one.")
         store = Store.read_only(folder)
         info = status.status(store, practice.local_day(practice.system_clock()))
         print(clean(json.dumps(info) if args.json else status.status_line(info)))
@@ -334,16 +339,23 @@ def run_app(folder: Path, mouse: bool = True, view: str | None = None) -> int:
     app = WorkbookApp(store, notices=notices)
     # The day's backup is taken on the writer thread, in order with the saves, off the start-up path.
     app.saver.then(lambda: backups.daily_backup(store), lambda taken: None)
+    lifeline = app.autosave.lifeline
     try:
         app.run(mouse=mouse)
     finally:
+        lifeline.stop()  # the run is over: a hang-up from here on ends the process as usual
         if not app.saver.save_now():
-            say_unsaved(app)
+            if not lifeline.silenced:  # else the terminal is gone; the rescue copy is offered at the next start
+                say_unsaved(app)
         else:
             app.autosave.rescue_superseded()
         app.saver.close()
         if not app.switch_to_plain or browser:
             os.close(session)
+        if lifeline.silenced:
+            # The terminal is gone and Textual's writer thread may be stuck writing to it, holding
+            # standard error's lock: Python's own exit would wait on it. Everything is saved.
+            os._exit(app.return_code or 0)
     if app.switch_to_plain and not browser:  # "Switch to plain mode": the same workbook, as plain lines
         try:
             return run_plain(store, [])
@@ -383,7 +395,8 @@ def say(message: str) -> None:
     """One line on standard error, never carrying a control character or escape sequence."""
     from workbook.text import clean
 
-    print(f"workbook: {' '.join(clean(message).splitlines())}", file=sys.stderr)
+    with contextlib.suppress(OSError):  # the terminal is gone or no longer reads: no one to tell
+        print(f"workbook: {' '.join(clean(message).splitlines())}", file=sys.stderr)
 
 
 if __name__ == "__main__":

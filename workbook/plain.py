@@ -12,6 +12,7 @@ goes to a rescue copy (workbook/rescue.py) and the next start, in either mode, o
 
 from __future__ import annotations
 
+import contextlib
 import os
 import random
 import shutil
@@ -140,16 +141,58 @@ class Plain:
         if reply in ("q", "quit"):
             raise Quit()
 
-    def read_text(self) -> str:
-        """Lines until an empty line (or a full stop alone); the cue before each."""
-        lines: list[str] = []
+    def read_text(self, lines: list[str] | None = None, first: bool = False) -> str:
+        """Lines until an empty line (or a full stop alone); the cue before each.
+
+        The lines go into ``lines`` as they come, so that the caller still has them when the input
+        ends or the line drops halfway (see :meth:`keep_unfinished`). With ``first``, the first
+        line may be a command (see :meth:`first_line`).
+        """
+        lines = [] if lines is None else lines
         while True:
             self.write(CUE)
             line = self.read_line()
+            if first and not lines and self.first_line(line):
+                continue
             if line.strip() in ("", "."):
                 break
             lines.append(line.rstrip())
         return "\n".join(lines).strip()
+
+    def first_line(self, line: str) -> bool:
+        """The first line of a written answer: m, q, h or ? alone is a command, not text.
+
+        m goes to the contents and q saves and quits (both raise); h or ? says how to write an
+        answer, and True asks for the line again. Later lines are always text.
+        """
+        word = line.strip().lower()
+        if word in ("m", "menu"):
+            raise Back()
+        if word in ("q", "quit"):
+            raise Quit()
+        if word in ("h", "help", "?"):
+            self.say("Type your answer in lines and press Enter after each; an empty line (or a full stop "
+                     "alone) ends it. As the first line, m alone goes to the contents and q alone saves and "
+                     "quits; after that every line is your text.")
+            return True
+        return False
+
+    def keep_unfinished(self, key: str, lines: list[str], before: str | None = None) -> None:
+        """The input ended (or the line dropped) in the middle of a written answer: keep what was typed.
+
+        A new answer is what was typed; text typed to add, or to replace an answer, goes after the
+        answer there (``before``), so neither is lost: the ending empty line never came to say the
+        old one should go.
+        """
+        text = "\n".join(lines).strip()
+        if not text:
+            return
+        after = bool(before and before.strip())
+        self.save(self.state.set_answer(key, before.rstrip() + "\n" + text if after else text))
+        if not self.saver.unsaved:  # else the rescue copy on the way out holds it, and says so
+            self.blank()  # off the cue's line
+            self.say("The answer you were typing is saved as it is"
+                     + (", after the answer that was there." if after else "."))
 
     # -- saving -----------------------------------------------------------------------
     def save(self, changes: Changes) -> None:
@@ -349,10 +392,11 @@ class Plain:
             "x clears it.",
             "A tick: y or n. A scale: a number from 1 to 5. A list: a adds, r and a number removes, l reads "
             "it again, Enter moves on.",
-            "At any other question, m goes to the contents and q saves and quits. In a written answer, m alone "
-            "as its first line goes to the contents.",
+            "At any other question, m goes to the contents and q saves and quits. In a written answer, m, q, "
+            "h or a question mark alone as its first line goes to the contents, quits, or says how to write; "
+            "after the first line every line is your text.",
             "Everything is saved as you answer, and again when you quit, when the connection ends, or when "
-            "input ends (ctrl+d).",
+            "input ends (ctrl+d); an answer you were still typing then is saved as it is.",
             "Plain mode is remembered for this data folder once chosen with --plain. "
             "workbook --full-screen opens the full-screen workbook again.",
         )
@@ -467,19 +511,25 @@ class Plain:
                     self.say(f"A suggestion to start from: {exercise.default}")
                     self.say("Type u to use it as it is.")
                 self.say(f"Not answered yet. Type your answer; an empty line ends it. "
-                         f"Enter alone leaves it for later{earlier}.")
+                         f"Enter alone leaves it for later{earlier}. As the first line, m alone goes to the "
+                         "contents, h help, q saves and quits.")
                 first = self.ask("Your answer:")
-                if first.lower() in ("m", "menu"):
-                    raise Back()
                 if first.lower() == "v" and history:
                     self.read_versions(exercise)
                     continue
                 if first.lower() == "u" and exercise.default:
                     self.answer(key, exercise.default)
                     return
+                if self.first_line(first):
+                    continue
                 if first in ("", "."):
                     return
-                rest = self.read_text()
+                lines: list[str] = []
+                try:
+                    rest = self.read_text(lines)
+                except (EndOfInput, HangUp):
+                    self.keep_unfinished(key, [first, *lines])
+                    raise
                 self.answer(key, first + ("\n" + rest if rest else ""))
                 return
             self.say("Your answer now:")
@@ -488,17 +538,18 @@ class Plain:
             if reply == "":
                 return
             self.nav(reply)
-            if reply in ("r", "replace"):
-                self.say("Type the new answer; an empty line ends it. An empty answer keeps the old one.")
-                new = self.read_text()
-                if new:
-                    self.answer(key, new)
-                return
-            if reply in ("a", "add"):
-                self.say("Type what to add; an empty line ends it.")
-                more = self.read_text()
-                if more:
-                    self.answer(key, current.rstrip() + "\n" + more)
+            if reply in ("r", "replace", "a", "add"):
+                replace = reply.startswith("r")
+                self.say("Type the new answer; an empty line ends it. An empty answer keeps the old one."
+                         if replace else "Type what to add; an empty line ends it.")
+                lines = []
+                try:
+                    typed = self.read_text(lines, first=True)
+                except (EndOfInput, HangUp):
+                    self.keep_unfinished(key, lines, current)
+                    raise
+                if typed:
+                    self.answer(key, typed if replace else current.rstrip() + "\n" + typed)
                 return
             if reply in ("x", "clear"):
                 if self.ask("Clear this answer? y or n.").lower() in ("y", "yes"):
@@ -535,7 +586,16 @@ class Plain:
             if reply in ("l", "list", "read"):
                 self.read_list(exercise)
             elif reply in ("a", "add"):
-                entry = self.new_entry(exercise)
+                typed: dict[str, Any] = {}
+                try:
+                    entry = self.new_entry(exercise, typed)
+                except (EndOfInput, HangUp):
+                    if progress.entry_has_text(exercise, typed):  # the line dropped halfway through an entry
+                        self.save(self.state.set_answer(key, [*items, typed]))
+                        if not self.saver.unsaved:
+                            self.blank()
+                            self.say("The entry you were writing is saved as it is.")
+                    raise
                 if entry:
                     self.answer(key, [*items, entry])
             elif reply.startswith("r") and reply[1:].strip().isdigit():
@@ -564,8 +624,9 @@ class Plain:
         for number, item in enumerate(items, 1):
             self.say(f"{number}. {entry_line(exercise, item, SEP) or 'an empty entry'}")
 
-    def new_entry(self, exercise: Exercise) -> dict[str, Any] | None:
-        entry: dict[str, Any] = {}
+    def new_entry(self, exercise: Exercise, entry: dict[str, Any] | None = None) -> dict[str, Any] | None:
+        """Ask for each of the entry's fields, filling ``entry``; the entry, or None when nothing was written."""
+        entry = {} if entry is None else entry
         for f in exercise.fields:
             if f.kind == "line":
                 text = self.ask(f"{f.label}: one line; Enter alone leaves it empty.")[:MAX_LINE_CHARS]
@@ -650,10 +711,16 @@ class Plain:
             when = "today" if day == today.isoformat() else f"on {day_label(day, today)}"
             self.say(f"Check-in {number} of {len(pending)}: “{pick.get('prompt', '')}”, you picked "
                      f"{pick.get('option', '')} {when}.")
-            reply = self.ask("Did it align? 1 yes, 2 partly, 3 not really, 4 skip; Enter leaves it for later.")
-            if reply not in ("1", "2", "3", "4"):
+            while True:
+                reply = self.ask("Did it align? y yes, p partly, n not really, s skip (or 1 to 4); "
+                                 "Enter leaves it for later.").lower()
+                answer = align_answer(reply)
+                if answer is not None or reply == "":
+                    break
+                self.nav(reply)
+                self.say("Type y, p, n or s (or 1, 2, 3 or 4), or just Enter for later.")
+            if answer is None:
                 continue
-            answer = ALIGN_WORDS[int(reply) - 1]
             self.save(self.state.check_in(pick["id"], answer))
             if answer == "skip":
                 self.say("Skipped.")
@@ -788,6 +855,18 @@ class Plain:
         self.say(message)
 
 
+def align_answer(reply: str) -> str | None:
+    """A check-in's reply as one of :data:`ALIGN_WORDS`: the number, the word or its first letter
+    (y yes, p partly, n or "no" not really, s skip, and x skip as in the full screen); None otherwise."""
+    reply = " ".join(reply.lower().split())
+    if reply in ("1", "2", "3", "4"):
+        return ALIGN_WORDS[int(reply) - 1]
+    synonyms = {"y": "yes", "p": "partly", "n": "not really", "no": "not really", "s": "skip", "x": "skip"}
+    if reply in synonyms:
+        return synonyms[reply]
+    return reply if reply in ALIGN_WORDS else None
+
+
 def label(prompt: str) -> str:
     """A prompt as a label before its answer: a colon, unless it ends in its own punctuation."""
     return prompt if prompt.rstrip().endswith(("?", "!", ".", ":")) else f"{prompt}:"
@@ -826,10 +905,19 @@ def streak_sentences(s: practice.Streak, summary: practice.Summary, today: date)
 
 def run(state: WorkbookState, saver: Saver, inp: TextIO, out: TextIO, notices: list[str] | None = None) -> int:
     """A plain session on these streams; SIGHUP and SIGTERM save and end it."""
+
+    def hang_up(signum: int, frame: Any) -> None:
+        # A terminal that no longer reads (a dropped connection whose pty is still open) would keep
+        # every later write waiting, the goodbye included, and the process with it: from here on,
+        # what it cannot take at once is dropped.
+        with contextlib.suppress(OSError, ValueError, AttributeError):
+            os.set_blocking(out.fileno(), False)
+        _hang_up(signum, frame)
+
     previous = {}
     for sig in (signal.SIGHUP, signal.SIGTERM):
         try:
-            previous[sig] = signal.signal(sig, _hang_up)
+            previous[sig] = signal.signal(sig, hang_up)
         except ValueError:  # not the main thread
             pass
     try:

@@ -23,6 +23,7 @@ class Saver:
         self._kept: list[dict[str, Any]] = []  # earlier versions the writes made, for the interface
         self.refused: Exception | None = None  # why the disk refused the last write (None once one succeeds)
         self._lock = threading.Lock()
+        self._writing = threading.Lock()  # held for each write to the store (see save_last)
         self._executor = ThreadPoolExecutor(max_workers=1, thread_name_prefix="workbook-save")
 
     @contextlib.contextmanager
@@ -56,7 +57,8 @@ class Saver:
     def _apply(self, changes: Changes) -> bool:
         """Write ``changes``; if the disk refuses, keep them (under any newer ones) for the next try."""
         try:
-            kept = self.store.apply(changes)
+            with self._writing:
+                kept = self.store.apply(changes)
         except (OSError, StorageError) as exc:
             with self._lock:
                 self._pending = changes.merge_under(self._pending)
@@ -108,6 +110,28 @@ class Saver:
         with self._lock:
             changes, self._pending = self._pending, Changes()
         return self._apply(changes) if changes else True
+
+    def save_last(self, timeout: float) -> bool:
+        """The last write of a process about to be ended (from any thread): wait up to ``timeout``
+        for a write under way, write everything pending, and let no write start after it.
+
+        True when everything is on disk; False if the disk refused (the changes stay pending, for a
+        rescue copy) or a write under way did not finish in time.
+        """
+        if not self._writing.acquire(timeout=timeout):
+            return False
+        with self._lock:
+            changes, self._pending = self._pending, Changes()
+        if not changes:
+            return True
+        try:
+            self.store.apply(changes)
+        except (OSError, StorageError) as exc:
+            with self._lock:
+                self._pending = changes.merge_under(self._pending)
+            self.refused = exc
+            return False
+        return True
 
     def close(self) -> None:
         self._executor.shutdown(wait=True)
