@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import heapq
 import textwrap
 from datetime import date
 from collections.abc import Sequence
@@ -114,6 +115,18 @@ def section_lines(
     return lines
 
 
+# How many check-in notes, and how many of one's own decisions, My workbook shows in full (the newest).
+SHOWN_IN_FULL = 100
+
+
+def earlier_line(count: int, noun: str, nouns: str) -> str:
+    """The line standing for what is not shown in full: all of it is kept, and the export has it."""
+    if count == 1:
+        return f"The newest {SHOWN_IN_FULL} are below; the one earlier {noun} is kept too, and an export from My data has it."
+    return (f"The newest {SHOWN_IN_FULL} are below; the {count:,} earlier {nouns} are all kept, "
+            "and an export from My data has every one.")
+
+
 def practice_lines(
     picks: Sequence[Pick], own: Sequence[Decision], streak: practice.Streak, today: Any
 ) -> list[Line]:
@@ -136,9 +149,14 @@ def practice_lines(
         ("review-calendar", calendar_content(streak, today)),
         ("review-prompt", plain("What I learned at the check-ins")),
     ]
+    # The newest notes and own decisions in full; the earlier ones are counted, never built (a workbook
+    # near its cap holds 78,000 notes: a widget each took minutes and gigabytes to draw).
     notes = [p for p in picks if isinstance(p.learned, str) and p.learned.strip()]
-    notes.sort(key=lambda p: p.at or "")
-    for p in notes:
+    earlier = max(0, len(notes) - SHOWN_IN_FULL)
+    if earlier:
+        lines.append(("review-answer review-earlier", plain(earlier_line(earlier, "note", "notes"))))
+    newest = heapq.nlargest(SHOWN_IN_FULL, enumerate(notes), key=lambda n: (n[1].at or "", n[0]))
+    for _, p in reversed(newest):  # in the order they were written, as a stable sort by time puts them
         aligned = {"yes": "it aligned", "partly": "it partly aligned", "not really": "not really"}.get(
             p.checkin or "", "no check-in"
         )
@@ -149,7 +167,10 @@ def practice_lines(
     if not notes:
         lines.append(("review-answer review-not-yet", plain("(no notes yet)")))
     lines.append(("review-prompt", plain("My own decisions")))
-    for d in own:
+    earlier = max(0, len(own) - SHOWN_IN_FULL)
+    if earlier:
+        lines.append(("review-answer review-earlier", plain(earlier_line(earlier, "decision of your own", "decisions of your own"))))
+    for d in own[earlier:]:
         options = " / ".join(str(o) for o in d.options)
         lines.append(("review-entry", plain(f"{d.prompt} ({options})")))
     if not own:
