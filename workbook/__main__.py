@@ -170,7 +170,7 @@ def open_store(folder: Path):
 
 
 def run_command(args: argparse.Namespace, folder: Path) -> int:
-    from workbook import backups, exchange, practice, resets, status
+    from workbook import backups, exchange, practice, resets, status, versions
     from workbook.storage import Store
     from workbook.text import clean
     from workbook.wording import plural
@@ -243,8 +243,10 @@ def run_command(args: argparse.Namespace, folder: Path) -> int:
                 clean(f"Type IMPORT to replace your whole workbook with {args.file} (a backup is taken first): "),
                 "IMPORT", args.yes,
             )
-        exchange.import_data(store, data)
-        print(clean(f"Imported {args.file}: {plural(len(data['answers']), 'answer')}, {plural(len(data['picks']), 'decision')}."))
+        trimmed = versions.Trimmed()
+        exchange.import_data(store, data, trimmed)
+        kept = f"; {trimmed.text()}" if trimmed else ""
+        print(clean(f"Imported {args.file}: {plural(len(data['answers']), 'answer')}, {plural(len(data['picks']), 'decision')}{kept}."))
     return 0
 
 

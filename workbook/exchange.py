@@ -182,8 +182,11 @@ def read_export(path: Path) -> dict[str, Any]:
     return parse_export(raw)
 
 
-def import_data(store: Store, data: dict[str, Any]) -> Backup | None:
-    """Replace everything with an export's contents, after a backup. Checked before anything changes."""
+def import_data(store: Store, data: dict[str, Any], trimmed: versions_.Trimmed | None = None) -> Backup | None:
+    """Replace everything with an export's contents, after a backup. Checked before anything changes.
+
+    The earlier versions kept are bounded (:func:`workbook.versions.trim`); what that leaves out is
+    counted in ``trimmed``, for the import to say so."""
     written = data.get("written") if isinstance(data.get("written"), dict) else {}
     tables: dict[str, Any] = {
         "answers": {
@@ -201,7 +204,7 @@ def import_data(store: Store, data: dict[str, Any]) -> Backup | None:
         tables = validate.check_tables(tables)
     except validate.Invalid as exc:
         raise TransferError(f"nothing was imported: {exc}") from exc
-    merged = keep_replaced(store.tables(), tables, "import")
+    merged = keep_replaced(store.tables(), tables, "import", trimmed=trimmed)
     _check_size(merged, "nothing was imported")
     taken = backup(store, "before-import")
     store.replace_all(merged)
