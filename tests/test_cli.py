@@ -167,6 +167,35 @@ def test_an_import_says_when_it_keeps_only_the_newest_earlier_versions(tmp_path:
     assert len(Store.open(tmp_path / "d").versions()) == 3 * KEEP_PER_ANSWER
 
 
+def test_a_refused_import_into_a_new_folder_makes_no_folder_or_file(tmp_path: Path, monkeypatch, capsys):
+    import json
+
+    from workbook import exchange, validate
+
+    export = {"format": exchange.EXPORT_FORMAT, "version": 2, "answers": {"what-is.own-words": "mine"},
+              "picks": [{"id": "p1", "day": "not-a-date"}]}
+    bad = tmp_path / "bad.json"
+    bad.write_text(json.dumps(export))
+    result = run("--data-dir", str(tmp_path / "new"), "import", str(bad))
+    assert result.returncode == 1 and result.stderr == "workbook: nothing was imported: picks[0].day is not a date\n"
+    assert not (tmp_path / "new").exists()
+    # An empty folder stays empty.
+    (tmp_path / "empty").mkdir()
+    assert run("--data-dir", str(tmp_path / "empty"), "import", str(bad)).returncode == 1
+    assert list((tmp_path / "empty").iterdir()) == []
+    # Too large for the workbook's cap: refused before anything is made too.
+    export["picks"] = [{"id": f"p{n}", "day": "2026-05-04", "learned": "x" * 1_000} for n in range(100)]
+    big = tmp_path / "big.json"
+    big.write_text(json.dumps(export))
+    monkeypatch.setattr(validate, "MAX_FILE_BYTES", 50_000)
+    assert main(["--data-dir", str(tmp_path / "new"), "import", str(big)]) == 1
+    assert "nothing was imported: the workbook would be 1 MB, over the 0 MB limit" in capsys.readouterr().err
+    assert not (tmp_path / "new").exists()
+    monkeypatch.undo()
+    assert main(["--data-dir", str(tmp_path / "new"), "import", str(big)]) == 0  # within the cap: imported
+    assert (tmp_path / "new" / "workbook.json").exists()
+
+
 def test_bad_imports_and_section_numbers_get_one_line_messages(tmp_path: Path):
     folder = tmp_path / "d"
     seed(folder)

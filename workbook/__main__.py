@@ -171,7 +171,7 @@ def open_store(folder: Path):
 
 def run_command(args: argparse.Namespace, folder: Path) -> int:
     from workbook import backups, exchange, practice, resets, status, versions
-    from workbook.storage import Store
+    from workbook.storage import DB_NAME, Store
     from workbook.text import clean
     from workbook.wording import plural
 
@@ -207,7 +207,9 @@ def run_command(args: argparse.Namespace, folder: Path) -> int:
             sys.stdout.write(text)
         return 0
     if args.command == "import":
-        data = exchange.read_export(Path(args.file).expanduser())  # checked before anything is opened
+        # Checked, every table, before anything is opened: a refused import makes no folder and no file.
+        data = exchange.read_export(Path(args.file).expanduser())
+        tables = exchange.import_tables(data, empty=not (folder / DB_NAME).exists())
     store, _ = open_store(folder)
     if args.command == "reset":
         scope, section = resets.reset_scope(
@@ -244,7 +246,7 @@ def run_command(args: argparse.Namespace, folder: Path) -> int:
                 "IMPORT", args.yes,
             )
         trimmed = versions.Trimmed()
-        exchange.import_data(store, data, trimmed)
+        exchange.import_data(store, data, trimmed, tables)
         kept = f"; {trimmed.text()}" if trimmed else ""
         print(clean(f"Imported {args.file}: {plural(len(data['answers']), 'answer')}, {plural(len(data['picks']), 'decision')}{kept}."))
     return 0
