@@ -1,6 +1,6 @@
 """Benchmark: open My workbook (section 7) on a workbook near the file cap, in a real pseudo-terminal.
 
-Run:  python tests/bench_review.py [PICKS] [--note CHARS] [--quit-after SECONDS]
+Run:  python tests/bench_review.py [PICKS] [--note CHARS] [--entries N] [--quit-after SECONDS]
 
 Fills a data folder with every exercise answered and PICKS decisions practised (78,000 by default),
 each with a check-in note of CHARS characters (600), then starts the installed `workbook` at 80x24,
@@ -30,8 +30,9 @@ from workbook import content  # noqa: E402
 from workbook.storage import Changes, Store  # noqa: E402
 
 
-def fill(folder: Path, picks: int, note: int) -> None:
-    """Every exercise answered, and ``picks`` decisions, each with a ``note``-character check-in note."""
+def fill(folder: Path, picks: int, note: int, entries: int = 1) -> None:
+    """Every exercise answered (each list with ``entries`` items), and ``picks`` decisions, each with a
+    ``note``-character check-in note."""
     start = date(2000, 1, 1)
     words = ("I noticed the ping was there before I thought about it, and it settled. " * 20)[:note]
     records = []
@@ -50,7 +51,8 @@ def fill(folder: Path, picks: int, note: int) -> None:
             elif exercise.kind == "scale":
                 answers[exercise.key] = 3
             elif exercise.kind == "entries":
-                answers[exercise.key] = [{f.id: f"an answer for {f.label}" for f in exercise.fields if f.kind == "line"}]
+                answers[exercise.key] = [{f.id: f"{n}: an answer for {f.label}. " * 6 for f in exercise.fields if f.kind == "line"}
+                                         for n in range(entries)]
             else:
                 answers[exercise.key] = "An answer a few sentences long. " * 4
     store = Store.open(folder)
@@ -59,16 +61,18 @@ def fill(folder: Path, picks: int, note: int) -> None:
     store.close()
 
 
-def open_review(workbook: str, folder: Path) -> tuple[float, float, int]:
-    """(seconds to the first screen, seconds from 7 until My workbook is drawn, peak memory in kB)."""
+def open_review(workbook: str, folder: Path) -> tuple[float, float, int, int]:
+    """(seconds to the first screen, seconds from 7 until My workbook is drawn, peak memory in kB on Home
+    and after My workbook)."""
     term = Term([workbook], env_for(str(folder)))
     try:
         first = term.wait_for(b"Palette", timeout=600)
         term.quiet(0.3)
+        home = term.peak_memory_kb()
         mark = len(term.output)
         os.write(term.fd, b"7")
         latency = term.wait_for(b"1 \xc2\xb7 Why is it so hard", since=mark, timeout=900)  # section 1's heading in the review
-        return first, latency, term.peak_memory_kb()
+        return first, latency, home, term.peak_memory_kb()
     finally:
         term.close()
 
@@ -102,16 +106,18 @@ def main() -> int:
     parser.add_argument("picks", nargs="?", type=int, default=78_000)
     parser.add_argument("--note", type=int, default=600)
     parser.add_argument("--quit-after", type=float, default=0.3)
+    parser.add_argument("--entries", type=int, default=1, help="items in each list (needs, wants, desires, reframes)")
     parser.add_argument("--no-quit", action="store_true", help="skip the ctrl+q measure")
     args = parser.parse_args()
     workbook = shutil.which("workbook") or str(Path(sys.executable).parent / "workbook")
     with tempfile.TemporaryDirectory() as tmp:
         folder = Path(tmp) / "data"
-        fill(folder, args.picks, args.note)
+        fill(folder, args.picks, args.note, args.entries)
         size = (folder / "workbook.json").stat().st_size
-        print(f"{args.picks:,} decisions with {args.note}-character notes; workbook.json {size / 2**20:.1f} MiB", flush=True)
-        first, latency, peak = open_review(workbook, folder)
-        print(f"first screen {first:.2f} s; 7 to My workbook drawn {latency:.2f} s; peak memory {peak / 1024:.0f} MiB", flush=True)
+        print(f"{args.picks:,} decisions with {args.note}-character notes, {args.entries:,} items a list; workbook.json {size / 2**20:.1f} MiB", flush=True)
+        first, latency, home, peak = open_review(workbook, folder)
+        print(f"first screen {first:.2f} s; 7 to My workbook drawn {latency:.2f} s; "
+              f"peak memory {home / 1024:.0f} MiB on Home, {peak / 1024:.0f} MiB after My workbook", flush=True)
         if not args.no_quit:
             quit_s = quit_while_opening(workbook, folder, args.quit_after)
             print(f"ctrl+q {args.quit_after:g} s after 7: ended {quit_s:.2f} s after the key", flush=True)

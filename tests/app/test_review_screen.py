@@ -1,4 +1,5 @@
-"""My workbook (section 7) on a large workbook: the newest notes and decisions in full, the rest counted."""
+"""My workbook (section 7) on a large workbook: the newest notes and decisions and the first items of a
+list in full, the rest counted."""
 
 from __future__ import annotations
 
@@ -10,10 +11,11 @@ from workbook.storage import Changes, Store
 NOW = datetime(2026, 4, 9, 9, 0, tzinfo=timezone.utc)
 PICKS = 20_000
 OWN = SHOWN_IN_FULL + 50
+NEEDS = SHOWN_IN_FULL + 70
 
 
 def fill_large(data_dir) -> None:
-    """PICKS decisions practised, each with a check-in note, and OWN decisions of one's own.
+    """PICKS decisions practised, each with a check-in note, OWN decisions of one's own, NEEDS needs.
 
     Stored newest first, so the review has to choose the newest by time, not by place."""
     start = date(2000, 1, 1)
@@ -25,7 +27,8 @@ def fill_large(data_dir) -> None:
                       "learned": f"note #{n}. I noticed the ping before I thought about it."})
     own = [{"id": f"c-{n}", "prompt": f"Own decision #{n}?", "options": ["this", "that"]} for n in range(OWN)]
     store = Store.open(data_dir)
-    store.apply(Changes(new_picks=picks, new_decisions=own))
+    needs = [{"text": f"need #{n}.", "honour": "self-care"} for n in range(NEEDS)]
+    store.apply(Changes(new_picks=picks, new_decisions=own, answers={"needs.needs": needs}))
     store.close()
 
 
@@ -52,6 +55,11 @@ async def test_my_workbook_shows_the_newest_in_full_and_counts_the_rest(make_app
         assert shown.index(f"note #{earlier}.") < shown.index(f"note #{PICKS - 1}.")
         assert f"Own decision #{OWN - 1}?" in shown and f"Own decision #{OWN - SHOWN_IN_FULL}?" in shown
         assert f"Own decision #{OWN - SHOWN_IN_FULL - 1}?" not in shown
+        # A long list: its first items, then a line for the others.
+        assert len(screen.query_one("#review-3").query(".review-entry")) == SHOWN_IN_FULL
+        assert f"need #{SHOWN_IN_FULL - 1}." in shown and f"need #{SHOWN_IN_FULL}." not in shown
+        assert (f"The first {SHOWN_IN_FULL} are above; the other {NEEDS - SHOWN_IN_FULL} are all kept, in section 3 "
+                "and in an export from My data.") in shown
         await pilot.press("ctrl+q")
         await pilot.pause()
         assert not app.is_running
@@ -71,3 +79,19 @@ async def test_a_small_practice_shows_every_note_without_the_earlier_line(make_a
         shown = app.screen.shown_text()
         assert "note #0." in shown and "note #2." in shown
         assert "earlier notes" not in shown and "all kept" not in shown
+
+
+def test_then_and_now_of_a_long_list_shows_its_first_items_and_says_so():
+    from screens.review import then_and_now
+    from workbook import content
+
+    exercise = next(e for s in content.load().sections for e in s.exercises if e.key == "needs.needs")
+    then = [{"text": f"then #{n}.", "honour": "self-care"} for n in range(NEEDS)]
+    now = [{"text": f"now #{n}.", "honour": "self-care"} for n in range(3)]
+    history = [{"key": "needs.needs", "value": then, "written": None, "replaced": "2026-04-01T08:00:00+00:00", "why": "edit"}]
+    shown = then_and_now(exercise, history, now, 74).plain
+    assert f"then #{SHOWN_IN_FULL - 1}." in shown and f"then #{SHOWN_IN_FULL}." not in shown and "now #2." in shown
+    assert shown.count("\n") < 4 * SHOWN_IN_FULL
+    assert f"the first {SHOWN_IN_FULL} items of each here, all of them in the section" in shown
+    history[0]["value"] = then[:3]
+    assert "the first" not in then_and_now(exercise, history, now, 74).plain
