@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import heapq
 import textwrap
 from datetime import date
 from collections.abc import Sequence
@@ -26,6 +27,11 @@ from workbook.wording import NOT_YET, day_label, entry_line, plural
 
 # One line of the review: its kind (a CSS class) and its text. Bullets ("entry") wrap under their text.
 Line = tuple[str, Content]
+
+# How many items of a list, check-in notes and one's own decisions My workbook shows in full; the
+# rest are counted in a line. Each shown item is a few widgets: a workbook near its caps holds 78,000
+# notes and 1,000 items in each list, and a widget for each took minutes and gigabytes to draw.
+SHOWN_IN_FULL = 50
 
 
 def answer_lines(exercise: Exercise, value: Any) -> list[str]:
@@ -61,8 +67,10 @@ def then_and_now(exercise: Exercise, history: list[dict[str, Any]], current: Any
         return Content("\n".join(lines))
     oldest = history[0]
     column = max(16, (width - 4) // 2)
-    left = _wrapped(answer_lines(exercise, oldest.get("value")), column)
-    right = _wrapped(answer_lines(exercise, current), column)
+    then, now = answer_lines(exercise, oldest.get("value")), answer_lines(exercise, current)
+    cut = max(len(then), len(now)) > SHOWN_IN_FULL  # a long list: its first items, as below
+    left = _wrapped(then[:SHOWN_IN_FULL], column)
+    right = _wrapped(now[:SHOWN_IN_FULL], column)
     title_left = f"Then ({_day(oldest, today)})"
     count = versions_.count_text(len(history))
     title_right = "Now"
@@ -71,7 +79,8 @@ def then_and_now(exercise: Exercise, history: list[dict[str, Any]], current: Any
         a = left[index] if index < len(left) else ""
         b = right[index] if index < len(right) else ""
         out.append(Content(f"{a:<{column}}  {b}\n"))
-    out.append(Content.styled(f"{count} · see them all with ctrl+e in the section", "dim"))
+    first = f" · the first {SHOWN_IN_FULL} items of each here, all of them in the section" if cut else ""
+    out.append(Content.styled(f"{count} · see them all with ctrl+e in the section{first}", "dim"))
     return Content("").join(out)
 
 
@@ -104,14 +113,32 @@ def section_lines(
         if history:  # the first words beside today's
             lines.append(("review-answer", then_and_now(exercise, history, answers.get(exercise.key), width)))
             continue
-        for text in answer_lines(exercise, answers.get(exercise.key)):
+        shown = answer_lines(exercise, answers.get(exercise.key))
+        more = len(shown) - SHOWN_IN_FULL
+        for text in shown[:SHOWN_IN_FULL]:
             if text == NOT_YET:
                 lines.append(("review-answer review-not-yet", plain(text)))
             elif exercise.kind == "entries":
                 lines.append(("review-entry", plain(text)))
             else:
                 lines.append(("review-answer", plain(text)))
+        if more > 0:
+            lines.append(("review-answer review-earlier", plain(more_line(more, section.number))))
     return lines
+
+
+def more_line(count: int, section: int) -> str:
+    """The line after the first items of a long list: the others are all kept, and where to see them."""
+    others = "the one other is kept too" if count == 1 else f"the other {count:,} are all kept"
+    return f"The first {SHOWN_IN_FULL} are above; {others}, in section {section} and in an export from My data."
+
+
+def earlier_line(count: int, noun: str, nouns: str) -> str:
+    """The line standing for what is not shown in full: all of it is kept, and the export has it."""
+    if count == 1:
+        return f"The newest {SHOWN_IN_FULL} are below; the one earlier {noun} is kept too, and an export from My data has it."
+    return (f"The newest {SHOWN_IN_FULL} are below; the {count:,} earlier {nouns} are all kept, "
+            "and an export from My data has every one.")
 
 
 def practice_lines(
@@ -136,9 +163,14 @@ def practice_lines(
         ("review-calendar", calendar_content(streak, today)),
         ("review-prompt", plain("What I learned at the check-ins")),
     ]
+    # The newest notes and own decisions in full; the earlier ones are counted, never built (a workbook
+    # near its cap holds 78,000 notes: a widget each took minutes and gigabytes to draw).
     notes = [p for p in picks if isinstance(p.learned, str) and p.learned.strip()]
-    notes.sort(key=lambda p: p.at or "")
-    for p in notes:
+    earlier = max(0, len(notes) - SHOWN_IN_FULL)
+    if earlier:
+        lines.append(("review-answer review-earlier", plain(earlier_line(earlier, "note", "notes"))))
+    newest = heapq.nlargest(SHOWN_IN_FULL, enumerate(notes), key=lambda n: (n[1].at or "", n[0]))
+    for _, p in reversed(newest):  # in the order they were written, as a stable sort by time puts them
         aligned = {"yes": "it aligned", "partly": "it partly aligned", "not really": "not really"}.get(
             p.checkin or "", "no check-in"
         )
@@ -149,7 +181,10 @@ def practice_lines(
     if not notes:
         lines.append(("review-answer review-not-yet", plain("(no notes yet)")))
     lines.append(("review-prompt", plain("My own decisions")))
-    for d in own:
+    earlier = max(0, len(own) - SHOWN_IN_FULL)
+    if earlier:
+        lines.append(("review-answer review-earlier", plain(earlier_line(earlier, "decision of your own", "decisions of your own"))))
+    for d in own[earlier:]:
         options = " / ".join(str(o) for o in d.options)
         lines.append(("review-entry", plain(f"{d.prompt} ({options})")))
     if not own:

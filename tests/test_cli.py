@@ -144,6 +144,57 @@ def test_export_to_stdout_and_file_then_import(tmp_path: Path):
     assert again.returncode == 1 and "add --yes" in again.stderr
 
 
+def test_an_import_says_when_it_keeps_only_the_newest_earlier_versions(tmp_path: Path):
+    import json
+
+    from workbook import exchange
+    from workbook.storage import Store
+    from workbook.versions import KEEP_PER_ANSWER
+
+    keys = ["what-is.own-words", "why-hard.unsafe.reflection", "time-with-yourself.like"]
+    history = [{"key": key, "value": f"{key} {n}", "written": None, "replaced": f"2026-01-01T{n // 60:02d}:{n % 60:02d}:00+00:00",
+                "why": "edit"} for key in keys for n in range(KEEP_PER_ANSWER + 7)]
+    export = {"format": exchange.EXPORT_FORMAT, "version": 2, "schema": 2, "answers": {key: "now" for key in keys},
+              "picks": [], "versions": history}
+    path = tmp_path / "many.json"
+    path.write_text(json.dumps(export))
+    result = run("--data-dir", str(tmp_path / "d"), "import", str(path))
+    assert result.returncode == 0, result.stderr
+    assert result.stdout.count("\n") == 1
+    assert (f"3 answers, 0 decisions; kept the newest {KEEP_PER_ANSWER} earlier versions of 3 answers "
+            "(21 older ones left out; the file and the backup taken first still have them).") in result.stdout
+    assert len(Store.open(tmp_path / "d").versions()) == 3 * KEEP_PER_ANSWER
+
+
+def test_a_refused_import_into_a_new_folder_makes_no_folder_or_file(tmp_path: Path, monkeypatch, capsys):
+    import json
+
+    from workbook import exchange, validate
+
+    export = {"format": exchange.EXPORT_FORMAT, "version": 2, "answers": {"what-is.own-words": "mine"},
+              "picks": [{"id": "p1", "day": "not-a-date"}]}
+    bad = tmp_path / "bad.json"
+    bad.write_text(json.dumps(export))
+    result = run("--data-dir", str(tmp_path / "new"), "import", str(bad))
+    assert result.returncode == 1 and result.stderr == "workbook: nothing was imported: picks[0].day is not a date\n"
+    assert not (tmp_path / "new").exists()
+    # An empty folder stays empty.
+    (tmp_path / "empty").mkdir()
+    assert run("--data-dir", str(tmp_path / "empty"), "import", str(bad)).returncode == 1
+    assert list((tmp_path / "empty").iterdir()) == []
+    # Too large for the workbook's cap: refused before anything is made too.
+    export["picks"] = [{"id": f"p{n}", "day": "2026-05-04", "learned": "x" * 1_000} for n in range(100)]
+    big = tmp_path / "big.json"
+    big.write_text(json.dumps(export))
+    monkeypatch.setattr(validate, "MAX_FILE_BYTES", 50_000)
+    assert main(["--data-dir", str(tmp_path / "new"), "import", str(big)]) == 1
+    assert "nothing was imported: the workbook would be 1 MB, over the 0 MB limit" in capsys.readouterr().err
+    assert not (tmp_path / "new").exists()
+    monkeypatch.undo()
+    assert main(["--data-dir", str(tmp_path / "new"), "import", str(big)]) == 0  # within the cap: imported
+    assert (tmp_path / "new" / "workbook.json").exists()
+
+
 def test_bad_imports_and_section_numbers_get_one_line_messages(tmp_path: Path):
     folder = tmp_path / "d"
     seed(folder)

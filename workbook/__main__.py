@@ -170,7 +170,7 @@ def open_store(folder: Path):
 
 
 def run_command(args: argparse.Namespace, folder: Path) -> int:
-    from workbook import backups, exchange, practice, resets, status
+    from workbook import backups, exchange, practice, resets, status, versions
     from workbook.storage import DB_NAME, Store
     from workbook.text import clean
     from workbook.wording import plural
@@ -212,7 +212,9 @@ def run_command(args: argparse.Namespace, folder: Path) -> int:
             sys.stdout.write(text)
         return 0
     if args.command == "import":
-        data = exchange.read_export(Path(args.file).expanduser())  # checked before anything is opened
+        # Checked, every table, before anything is opened: a refused import makes no folder and no file.
+        data = exchange.read_export(Path(args.file).expanduser())
+        tables = exchange.import_tables(data, empty=not (folder / DB_NAME).exists())
     store, _ = open_store(folder)
     if args.command == "reset":
         scope, section = resets.reset_scope(
@@ -248,8 +250,10 @@ def run_command(args: argparse.Namespace, folder: Path) -> int:
                 clean(f"Type IMPORT to replace your whole workbook with {args.file} (a backup is taken first): "),
                 "IMPORT", args.yes,
             )
-        exchange.import_data(store, data)
-        print(clean(f"Imported {args.file}: {plural(len(data['answers']), 'answer')}, {plural(len(data['picks']), 'decision')}."))
+        trimmed = versions.Trimmed()
+        exchange.import_data(store, data, trimmed, tables)
+        kept = f"; {trimmed.text()}" if trimmed else ""
+        print(clean(f"Imported {args.file}: {plural(len(data['answers']), 'answer')}, {plural(len(data['picks']), 'decision')}{kept}."))
     return 0
 
 

@@ -3,6 +3,7 @@ restoring one, and opening the store (repairing a damaged file first). No Textua
 
 from __future__ import annotations
 
+import json
 import os
 import re
 import stat
@@ -197,18 +198,32 @@ def _docs(tables: dict[str, Any], name: str) -> list[dict[str, Any]]:
     return [dict(d) for d in table.values() if isinstance(d, dict)] if isinstance(table, dict) else []
 
 
-def keep_replaced(current: dict[str, Any], incoming: dict[str, Any], why: str, now: datetime | None = None) -> dict[str, Any]:
+def keep_replaced(current: dict[str, Any], incoming: dict[str, Any], why: str, now: datetime | None = None,
+                  trimmed: versions_.Trimmed | None = None) -> dict[str, Any]:
     """``incoming`` (tables as stored), with every earlier version of both sides and the current
-    answers it replaces kept as earlier versions: nothing written is ever only in a backup."""
+    answers it replaces kept as earlier versions: nothing written is ever only in a backup.
+    What the bounds on earlier versions leave out is counted in ``trimmed``."""
     merged = dict(incoming)
     kept = _docs(incoming, "versions")
+    # Compared only with versions of the same answer, time, reason and text: an import of 100,000 versions
+    # over 10,000 does not compare each with each.
+    alike: dict[tuple[str, str, str, str], list[dict[str, Any]]] = {}
+    for k in kept:
+        alike.setdefault(_version_place(k), []).append(k)
     for version in _docs(current, "versions"):
-        if not any(versions_.same(version, k) for k in kept):
+        if not any(versions_.same(version, k) for k in alike.get(_version_place(version), ())):
             kept.append(version)
     for doc in _replaced(current, incoming):
         kept.append(versions_.make(doc["key"], doc.get("value"), doc.get("written"), why, now))
-    merged["versions"] = _table(versions_.trim(kept))  # bounded: the newest, per answer and in all
+    merged["versions"] = _table(versions_.trim(kept, trimmed))  # bounded: the newest, per answer and in all
     return merged
+
+
+def _version_place(version: dict[str, Any]) -> tuple[str, str, str, str]:
+    """What :func:`workbook.versions.same` compares, as a key: only versions with the same key are compared.
+    (A value equal but written otherwise, 1 and 1.0, would be kept twice: one version too many, never one too few.)"""
+    value = json.dumps(version.get("value"), sort_keys=True, ensure_ascii=False, default=str)
+    return str(version.get("key")), str(version.get("replaced")), str(version.get("why")), value
 
 
 def last_reset(store: Store) -> Backup | None:

@@ -182,8 +182,11 @@ def read_export(path: Path) -> dict[str, Any]:
     return parse_export(raw)
 
 
-def import_data(store: Store, data: dict[str, Any]) -> Backup | None:
-    """Replace everything with an export's contents, after a backup. Checked before anything changes."""
+def import_tables(data: dict[str, Any], empty: bool = False) -> dict[str, Any]:
+    """The tables an export brings in, checked: :class:`TransferError` names the first bad place.
+
+    ``empty``: the import goes into a workbook not yet made, so its size is checked here too (what
+    :func:`import_data` would refuse is refused before a folder or file is made)."""
     written = data.get("written") if isinstance(data.get("written"), dict) else {}
     tables: dict[str, Any] = {
         "answers": {
@@ -201,7 +204,21 @@ def import_data(store: Store, data: dict[str, Any]) -> Backup | None:
         tables = validate.check_tables(tables)
     except validate.Invalid as exc:
         raise TransferError(f"nothing was imported: {exc}") from exc
-    merged = keep_replaced(store.tables(), tables, "import")
+    if empty:
+        _check_size(keep_replaced({}, tables, "import"), "nothing was imported")
+    return tables
+
+
+def import_data(store: Store, data: dict[str, Any], trimmed: versions_.Trimmed | None = None,
+                tables: dict[str, Any] | None = None) -> Backup | None:
+    """Replace everything with an export's contents, after a backup. Checked before anything changes
+    (``tables``: already checked by :func:`import_tables`).
+
+    The earlier versions kept are bounded (:func:`workbook.versions.trim`); what that leaves out is
+    counted in ``trimmed``, for the import to say so."""
+    if tables is None:
+        tables = import_tables(data)
+    merged = keep_replaced(store.tables(), tables, "import", trimmed=trimmed)
     _check_size(merged, "nothing was imported")
     taken = backup(store, "before-import")
     store.replace_all(merged)

@@ -28,7 +28,7 @@ from pathlib import Path
 from typing import Any
 
 from workbook import content, practice
-from workbook.text import MAX_ANSWER_CHARS, MAX_LINE_CHARS, clean
+from workbook.text import CONTROL, MAX_ANSWER_CHARS, MAX_LINE_CHARS, clean
 
 # The limits, named in the README ("Limits").
 MAX_FILE_BYTES = 64 * 1024 * 1024  # a whole workbook or export; 100,000 decisions make about 24.5 MB
@@ -133,7 +133,7 @@ def _at(where: str, key: str) -> str:
 
 
 # -- field checks ---------------------------------------------------------------------------
-_DIRTY = re.compile(r"[\x00-\x08\x0b-\x1f\x7f-\x9f]")
+_DIRTY = CONTROL  # what clean() removes: text without any is kept as it is
 
 
 def _clean(text: str) -> str:

@@ -14,10 +14,11 @@ from __future__ import annotations
 
 import json
 from collections.abc import Iterable
+from dataclasses import dataclass, field
 from datetime import date, datetime, timezone
 from typing import Any
 
-from workbook.wording import day_label
+from workbook.wording import day_label, plural
 
 # Earlier versions are bounded, so edits and imports cannot grow the file past its cap: the newest
 # KEEP_PER_ANSWER of each answer, and the newest whose text comes to KEEP_BYTES in all.
@@ -117,19 +118,48 @@ def same(a: dict[str, Any], b: dict[str, Any]) -> bool:
     )
 
 
-def trim(versions: Iterable[dict[str, Any]]) -> list[dict[str, Any]]:
-    """The versions kept within the bounds (oldest dropped first), oldest first."""
+@dataclass
+class Trimmed:
+    """What :func:`trim` left out, to say so (an import of a file with more than the bounds)."""
+
+    per_answer: dict[str, int] = field(default_factory=dict)  # answer key: versions over KEEP_PER_ANSWER
+    over_bytes: int = 0  # versions past KEEP_BYTES of text in all
+
+    def __bool__(self) -> bool:
+        return bool(self.per_answer) or self.over_bytes > 0
+
+    def text(self) -> str:
+        """One plain clause: "kept the newest 400 earlier versions of 3 answers (1,200 older ones left out; …)"."""
+        kept = []
+        if self.per_answer:
+            kept.append(f"the newest {KEEP_PER_ANSWER} earlier versions of {plural(len(self.per_answer), 'answer')}")
+        if self.over_bytes:
+            kept.append(f"the newest earlier versions up to {KEEP_BYTES // 2**20} MB of text in all")
+        left = sum(self.per_answer.values()) + self.over_bytes
+        if not kept:
+            return ""
+        return (f"kept {' and '.join(kept)} ({plural(left, 'older one')} left out; "
+                "the file and the backup taken first still have them)")
+
+
+def trim(versions: Iterable[dict[str, Any]], trimmed: Trimmed | None = None) -> list[dict[str, Any]]:
+    """The versions kept within the bounds (oldest dropped first), oldest first; what was left out
+    is counted in ``trimmed``."""
     newest_first = sorted(versions, key=lambda v: str(v.get("replaced") or ""))[::-1]  # ties keep their order
     per_key: dict[str, int] = {}
     total = 0
     kept = []
-    for version in newest_first:
+    for index, version in enumerate(newest_first):
         key = str(version.get("key"))
         per_key[key] = per_key.get(key, 0) + 1
         if per_key[key] > KEEP_PER_ANSWER:
+            if trimmed is not None:
+                trimmed.per_answer[key] = trimmed.per_answer.get(key, 0) + 1
             continue
         total += len(json.dumps(version, ensure_ascii=False).encode("utf-8"))
         if total > KEEP_BYTES:
+            if trimmed is not None:
+                trimmed.over_bytes += len(newest_first) - index
             break
         kept.append(version)
     kept.reverse()

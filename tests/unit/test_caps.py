@@ -116,6 +116,24 @@ def test_earlier_versions_keep_the_newest_per_answer_and_in_all():
     assert kept[-1] == big[-1]
 
 
+def test_trim_counts_what_it_leaves_out_to_say_so():
+    many = [version(key, n) for key in "abc" for n in range(versions_.KEEP_PER_ANSWER + 10)] + [version("d", 0)]
+    trimmed = versions_.Trimmed()
+    kept = versions_.trim(many, trimmed)
+    assert len(kept) == 3 * versions_.KEEP_PER_ANSWER + 1
+    assert trimmed.per_answer == {"a": 10, "b": 10, "c": 10} and not trimmed.over_bytes
+    assert trimmed.text().startswith(f"kept the newest {versions_.KEEP_PER_ANSWER} earlier versions of 3 answers "
+                                     "(30 older ones left out;")
+    big = [version(f"k{n % 300}", n, "x" * 90_000) for n in range(300)]  # 27 MB of text
+    trimmed = versions_.Trimmed()
+    kept = versions_.trim(big, trimmed)
+    assert trimmed.over_bytes == 300 - len(kept) > 0 and not trimmed.per_answer
+    assert "up to 16 MB of text in all" in trimmed.text()
+    nothing = versions_.Trimmed()
+    versions_.trim([version("a", 1)], nothing)
+    assert not nothing and nothing.text() == ""
+
+
 def test_repeated_imports_and_edits_do_not_grow_the_versions_past_the_bound(tmp_path, monkeypatch):
     monkeypatch.setattr(versions_, "KEEP_PER_ANSWER", 5)
     store = Store.open(tmp_path / "data")
@@ -168,3 +186,18 @@ def test_hosted_the_damaged_file_notice_names_no_server_path(tmp_path, monkeypat
     _, notices = backups.open_store(tmp_path / "data")
     assert notices and "moved aside to workbook.damaged-" in notices[0]
     assert str(tmp_path) not in notices[0]
+
+
+def test_merging_earlier_versions_keeps_each_once_without_comparing_each_with_each(monkeypatch):
+    calls = []
+    same = versions_.same
+    monkeypatch.setattr(versions_, "same", lambda a, b: calls.append(1) or same(a, b))
+    ours = [version(f"k{n % 20}", n, "ours ") for n in range(2_000)]
+    theirs = [version(f"k{n % 20}", n, "theirs ") for n in range(2_000)]
+    both = ours[:500]  # in the workbook and in the file: kept once
+    current = {"versions": backups._table(ours)}
+    incoming = {"versions": backups._table(theirs + [dict(v) for v in both])}
+    merged = list(backups.keep_replaced(current, incoming, "import")["versions"].values())
+    assert len(merged) == 4_000
+    assert sorted(v["value"] for v in merged) == sorted(v["value"] for v in ours + theirs)
+    assert len(calls) <= 2 * len(ours)  # each of ours is compared with its twin at most, not with 2,500

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 import tempfile
 from pathlib import Path
 
@@ -41,3 +42,35 @@ def test_any_text_renders_as_plain_content(text: str):
     content = Content(clean(text))
     assert content.plain == clean(text)
     assert not content.spans
+
+
+BIDI = "\u202a\u202b\u202c\u202d\u202e\u2066\u2067\u2068\u2069"
+
+
+def test_bidirectional_overrides_are_removed_and_marks_and_joiners_kept():
+    # Embeddings, overrides and isolates reorder what a line shows ("Trojan Source"): removed.
+    assert clean(f"a{BIDI}b") == "ab"
+    assert clean("cost: \u202e01$\u202c ok") == "cost: 01$ ok"
+    # The direction marks people writing Hebrew or Arabic use, and the joiner emoji need, stay.
+    kept = "שלום\u200f, hi\u200e · 👩\u200d👩\u200d👧 · \u061c"
+    assert clean(kept) == kept
+
+
+def test_loaded_and_typed_text_lose_bidirectional_overrides(tmp_path):
+    from workbook.state import WorkbookState
+    from workbook.storage import Changes
+
+    store = Store.open(tmp_path / "d")
+    store.apply(Changes(new_picks=[{"id": "p1", "decision": "t01", "prompt": "Tea?", "option": "Tea",
+                                    "at": "2026-05-04T08:00:00+00:00", "day": "2026-05-04", "clarity": None,
+                                    "checkin": "yes", "learned": "it \u202egniht\u202c felt right"}]))
+    store.close()
+    raw = json.loads((tmp_path / "d" / "workbook.json").read_text())
+    raw["answers"] = {"1": {"key": "what-is.own-words", "value": "trust \u2067me\u2069"}}
+    (tmp_path / "d" / "workbook.json").write_text(json.dumps(raw))  # another program's edit
+    state = WorkbookState(Store.open(tmp_path / "d"))
+    assert state.answers["what-is.own-words"] == "trust me"
+    assert state.picks[0].learned == "it gniht felt right"
+    state.set_answer("what-is.own-words", "typed \u202dtext\u202c 👩\u200d👧")
+    assert state.answers["what-is.own-words"] == "typed text 👩\u200d👧"
+    state.store.close()
