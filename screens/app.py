@@ -105,6 +105,12 @@ class WorkbookApp(Front):
         if not self.navigator.take_key(event):
             await super().on_event(event)
 
+    def hold_keys(self) -> None:
+        self.navigator.hold_keys()
+
+    async def release_keys(self) -> None:
+        await self.navigator.release_keys()
+
     def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
         # "Previous" from Home leads nowhere: not shown there (the key bar keeps room for the rest).
         return not (action == "previous_section" and self._screen_stack and self.screen.name == "home")

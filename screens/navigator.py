@@ -24,7 +24,7 @@ class Navigator:
         self.app = app
         self.state = app.state
         self.stale: set[Screen] = set()
-        self._opening = 0  # screens being opened right now
+        self._opening = 0  # screens being opened, or fields being made, right now: keys wait
         self._held_keys: list[events.Key] = []
 
     # -- building --------------------------------------------------------------
@@ -104,6 +104,20 @@ class Navigator:
             return True
         return False
 
+    def hold_keys(self) -> None:
+        """From now on keys wait (a screen or a field is being made), until :meth:`release_keys`."""
+        self._opening += 1
+
+    async def release_keys(self) -> None:
+        """The keys held meanwhile go on, in the order typed, to whatever has the cursor now.
+
+        Keys that come while these are handed on wait behind them; a key that starts another wait
+        (a new list entry, a screen opening) leaves the rest to that wait's release.
+        """
+        while self._opening == 1 and self._held_keys:
+            await self.app.handle_key(self._held_keys.pop(0))
+        self._opening -= 1
+
     def take_key(self, event: events.Event) -> bool:
         """A key the focused tick or button would drop goes to a text field, in the order the keys came."""
         screen = self.workbook_screen()
@@ -116,15 +130,11 @@ class Navigator:
 
         if isinstance(self.app.screen, TooSmallScreen):
             return  # nothing to show until the terminal is large enough
-        self._opening += 1
+        self.hold_keys()
         try:
             await self._open(name, field)
         finally:
-            self._opening -= 1
-        if not self._opening:
-            held, self._held_keys = self._held_keys, []
-            for key in held:
-                await self.app.handle_key(key)
+            await self.release_keys()
 
     async def _open(self, name: str, field: str | None) -> None:
         app = self.app

@@ -154,6 +154,50 @@ async def test_typing_on_a_list_goes_to_its_entry_and_on_add_starts_a_new_entry(
         assert needs.value() == [{"text": "rest well ok", "honour": "saying no or a boundary"}]
 
 
+def burst(app, keys: list[str]) -> None:
+    """Keys posted all at once, with no pause between them: a fast typist, or one SSH packet."""
+    for key in keys:
+        char = {"space": " ", "tab": "\t", "enter": "\r"}.get(key, key if len(key) == 1 else None)
+        app.post_message(events.Key(key, char))
+
+
+@pytest.mark.parametrize("start", ["typing on Add", "enter on Add"])
+@pytest.mark.parametrize("move", ["tab", "enter"])
+async def test_keys_typed_while_the_cursor_moves_in_a_list_go_to_the_field_it_moves_to(make_app, start, move):
+    app = make_app()
+    async with app.run_test(size=(80, 24)) as pilot:
+        await pilot.press("3")
+        await pilot.pause()
+        needs = app.screen.query(EntriesExercise).first()
+        app.screen.set_focus(needs.query_one(".add"))
+        await pilot.pause()
+        # "Time out", then tab (or enter) and 3 at once: the 3 chooses "self-compassion" in the
+        # new entry's next field; it is never typed on the end of the line ("Time out3").
+        first = ["enter"] if start == "enter on Add" else []
+        burst(app, [*first, "T", "i", "m", "e", "space", "o", "u", "t", move, "3"])
+        for _ in range(4):
+            await pilot.pause()
+        assert needs.value() == [{"text": "Time out", "honour": "self-compassion"}]
+        assert isinstance(app.focused, Choice)
+
+
+async def test_keys_typed_right_after_removing_an_entry_do_not_go_into_the_removed_line(make_app):
+    app = make_app()
+    async with app.run_test(size=(80, 24)) as pilot:
+        await pilot.press("3")
+        await pilot.pause()
+        needs = app.screen.query(EntriesExercise).first()
+        app.screen.set_focus(needs.query_one(".add"))
+        await pilot.press("enter", *"rest", "tab", "tab")  # on the entry's Remove
+        await pilot.pause()
+        assert app.focused.has_class("remove")
+        burst(app, ["enter", "s", "l", "e", "e", "p"])  # remove it, then type on Add: a new entry
+        for _ in range(4):
+            await pilot.pause()
+        assert needs.value() == [{"text": "sleep"}]
+        assert isinstance(app.focused, LineInput) and app.focused.value == "sleep"
+
+
 async def test_where_nothing_can_be_typed_a_hint_says_which_keys_work(make_app):
     app = make_app(clock=FakeClock(START))
     async with app.run_test(size=(80, 24)) as pilot:
