@@ -135,8 +135,8 @@ class WorkbookApp(Front):
         last = self.state.position.last if self.state.position else None
         await (self.navigator.show(last.screen, last.field) if last else self.action_open_section(1))
 
-    async def action_my_data(self) -> None:
-        await self.navigator.show("data")
+    async def action_my_data(self, field: str | None = None) -> None:
+        await self.navigator.show("data", field)
 
     def action_help(self) -> None:
         from screens.help import HelpScreen

@@ -28,13 +28,15 @@ def system_commands(app: WorkbookApp, textual_own: Iterable[SystemCommand]) -> I
     titles = {s.number: s.title for s in workbook.sections} | {workbook.review_number: workbook.review.title}
     for number, title in sorted(titles.items()):
         yield SystemCommand(f"Open section {number}: {title}", f"Go to section {number}", lambda n=number: app.run_action(f"open_section({n})"))
-    yield SystemCommand("My data: export, reset, undo", "Export your answers, start over, undo a reset", app.action_my_data)
     yield SystemCommand("Export as Markdown", "Write your workbook to a Markdown file", lambda: app.jobs.export("markdown"))
     yield SystemCommand("Export as JSON", "Write everything to a JSON file", lambda: app.jobs.export("json"))
+    yield SystemCommand("Reset…", "Start over: everything, one section, or the practice (asks first)",
+                        lambda: app.run_action("my_data('reset-scope')"))
+    yield SystemCommand("Undo last reset", "Put back what the last reset erased; what you wrote since stays", app.undo_reset)
+    yield SystemCommand("My data: export, reset, undo", "Export your answers, start over, undo a reset",
+                        lambda: app.run_action("my_data('export')"))
     yield SystemCommand("Help: keys", "Every key in one place", app.action_help)
     yield SystemCommand("Switch to plain mode", "Plain lines for screen readers and braille (remembered)", app.action_plain_mode)
-    yield SystemCommand("Reset…", "Start over: everything, one section, or the practice (asks first)", app.action_my_data)
-    yield SystemCommand("Undo last reset", "Put back what the last reset erased; what you wrote since stays", app.undo_reset)
     yield SystemCommand("Theme: high contrast", "White on black with a yellow accent", lambda: setattr(app, "theme", HIGH_CONTRAST.name))
     yield SystemCommand("Theme: default", "Calm blues, as clear in 16 colours", lambda: setattr(app, "theme", WORKBOOK.name))
     state = "off" if app.blink_cursor else "on"

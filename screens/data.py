@@ -54,7 +54,17 @@ class DataScreen(WorkbookScreen):
         scope.set_options(options)
         scope.highlighted = 0
         self.refresh_progress()
-        self.query_one("#export-markdown", Button).focus()
+
+    def focus_field(self, field: str | None) -> None:
+        """``reset-scope``: the choice of what to reset (the palette's "Reset…"); ``export``: the
+        first export button; None: where the cursor was (on a first visit, the first export)."""
+        targets = {"reset-scope": "#reset-scope", "export": "#export-markdown"}
+        if field not in targets and isinstance(self.focused, (Button, OptionList)):
+            return  # back again: where the cursor was
+        target = self.query_one(targets.get(field or "", "#export-markdown"))
+        self.set_focus(target, scroll_visible=False)
+        # Once laid out, the page scrolls so the whole list (or the button) is in view.
+        self.call_after_refresh(lambda: self.query_one("#body").scroll_to_widget(target, animate=False))
 
     def refresh_progress(self) -> None:
         store = self.state.store
