@@ -42,8 +42,9 @@ class WorkbookApp(Front):
     # Every key is declared once, here and on each screen or widget: the key bar and F1 help read
     # the bindings (``description`` for the bar, ``tooltip`` for the help's longer words).
     BINDINGS = [
-        Binding("ctrl+n", "next_section", "Next", priority=True, id="next-section", tooltip="next section, also while typing"),
-        Binding("ctrl+p", "previous_section", "Previous", priority=True, id="previous-section", tooltip="previous section, also while typing"),
+        Binding("ctrl+n", "next_section", "Next section", priority=True, id="next-section", tooltip="next section, also while typing"),
+        Binding("ctrl+p", "previous_section", "Previous section", priority=True, id="previous-section",
+                tooltip="previous section, also while typing (ctrl+p is not the command palette here: that is ctrl+o)"),
         Binding("ctrl+g", "home", "Home", priority=True, show=False, id="home-ctrl-g",
                 tooltip="back to Home (for slow links, where a lone escape can be mistaken)"),
         # Priority, so the field changes before the next key is handed on: "rest<tab>3" typed in one
@@ -58,7 +59,7 @@ class WorkbookApp(Front):
         Binding("f2", "plain_mode", "Plain mode", show=False, id="plain-mode",
                 tooltip="Switch to plain mode: plain lines for screen readers and braille (remembered)"),
         Binding("ctrl+o", "command_palette", "Palette", priority=True, id="palette",
-                tooltip="command palette: sections, export, reset, help, theme, cursor blink"),
+                tooltip="command palette (on ctrl+o, as ctrl+p is the previous section): sections, export, reset, help, theme, cursor blink, quit"),
     ]
 
     def __init__(self, store: Store, *, blink_cursor: bool = False, clock: practice.Clock = practice.system_clock,
@@ -158,7 +159,7 @@ class WorkbookApp(Front):
             super().action_suspend_process()
 
     def get_system_commands(self, screen: Screen):
-        return commands.system_commands(self, super().get_system_commands(screen))
+        return commands.system_commands(self)
 
     def toggle_blink(self) -> None:
         """Cursor blink on or off, for every field, remembered."""

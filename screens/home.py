@@ -34,6 +34,8 @@ class HomeScreen(WorkbookScreen):
         Binding("c", "app.resume", "Continue", id="continue", priority=True),
         Binding("d", "app.my_data", "My data", id="my-data", priority=True),
     ]
+    # ctrl+n works here too (to section 1), but 1-7 say more: the key bar keeps its room for ctrl+o.
+    KEY_BAR_SKIP = frozenset({"next-section"})
 
     def __init__(self, state: WorkbookState) -> None:
         super().__init__(state, name="home", classes="home")

@@ -113,9 +113,10 @@ def shown_keys(screen: Screen) -> list[tuple[str, str]]:
     actives = list(screen.active_bindings.values())
     # The app's keys last, in the order the app declares them.
     actives.sort(key=lambda a: (a.node is app, order.get(a.binding.id or a.binding.key, 0) if a.node is app else 0))
+    skip = screen.KEY_BAR_SKIP if isinstance(screen, KeptScreen) else frozenset()
     for active in actives:
         binding = active.binding
-        if not binding.show or not active.enabled:
+        if not binding.show or not active.enabled or binding.id in skip:
             continue
         if binding.group is not None:
             name = binding.group.description
@@ -137,7 +138,16 @@ def shown_keys(screen: Screen) -> list[tuple[str, str]]:
             seen.add(item)
             merged[same] = len(items)
             items.append(item)
+    for (first, second), words in KEY_BAR_PAIRS.items():  # where both work, one item: "^n/^p Next/prev section"
+        pair = [item for item in items if item[1] in (first, second)]
+        if len(pair) == 2:
+            items[items.index(pair[0])] = (f"{pair[0][0]}/{pair[1][0]}", words)
+            items.remove(pair[1])
     return items
+
+
+# Two keys the key bar shows as one item, to keep room for the rest (by their descriptions).
+KEY_BAR_PAIRS = {("Next section", "Previous section"): "Next/prev section"}
 
 
 class KeyBar(Static):
@@ -175,9 +185,10 @@ class KeyBar(Static):
     def items(self) -> list[tuple[str, str]]:
         """Every key this bar would show now, in order (before leaving out what does not fit)."""
         items = shown_keys(self.screen)
-        keys = {k for k, _ in items}
+        keys = {k for key, _ in items for k in (key, *key.split("/"))}
         meanings = {w for _, w in items}
-        extra = [(k, w) for k, w in self.extra if k not in keys and w not in meanings]
+        words = {w for meaning in meanings for w in (meaning, *meaning.removesuffix(" section").split("/"))}
+        extra = [(k, w) for k, w in self.extra if k not in keys and w not in meanings and w not in words]
         return [*extra, *items]
 
     def show_hint(self, keys: list[tuple[str, str]]) -> None:
@@ -244,6 +255,7 @@ class KeptScreen(Screen):
     key that nothing on the screen takes gets a one-line hint saying which keys work here.
     """
 
+    KEY_BAR_SKIP: frozenset[str] = frozenset()  # ids of keys that work here but need no room on the key bar
     _styled_theme: str | None = None
     _hinted: bool = False
 

@@ -22,7 +22,7 @@ import screens
 from screens.fields import AnswerArea, Choice, EntriesExercise, LineInput, ScaleChoice, ToggleExercise
 from screens.help import HelpScreen, declared_bindings, key_groups, key_table_markdown
 from screens.practice import Card, CheckIn, PracticeScreen
-from screens.widgets import KeyBar, key_label
+from screens.widgets import KEY_BAR_PAIRS, KeyBar, key_label
 
 START = datetime(2026, 4, 6, 9, 0, tzinfo=timezone.utc)
 README = Path(__file__).resolve().parents[2] / "README.md"
@@ -443,6 +443,8 @@ async def test_every_key_bar_item_is_a_declared_binding(make_app):
     declared = [b for _, _, bindings in declared_bindings() for b in bindings]
     described = {(key_label(b), b.description) for b in declared}
     groups = {b.group.description for b in declared if b.group is not None}
+    by_words = {b.description: key_label(b) for b in declared}
+    described |= {(f"{by_words[a]}/{by_words[b]}", words) for (a, b), words in KEY_BAR_PAIRS.items()}
     app = make_app(clock=FakeClock(START))
     async with app.run_test(size=(120, 24)) as pilot:  # wide: every item shows
         checked = 0
