@@ -7,14 +7,14 @@ from pathlib import Path
 from textual import on, work
 from textual.app import ComposeResult
 from textual.binding import Binding
-from textual.containers import Horizontal, VerticalScroll
+from textual.containers import Horizontal
 from textual.widgets import Button, OptionList, Static
 from textual.widgets.option_list import Option
 
 from screens.confirm import ConfirmReset
 from screens.messages import ExportRequested, ResetRequested, UndoResetRequested
 from screens.base import WorkbookScreen
-from screens.widgets import KeyBar, Paragraph, TopBar, plain
+from screens.widgets import KeyBar, Page, Paragraph, TopBar, plain
 from workbook import backups, resets
 from workbook.state import WorkbookState
 from workbook.wording import hosted, moment_label
@@ -30,7 +30,7 @@ class DataScreen(WorkbookScreen):
 
     def compose(self) -> ComposeResult:
         yield TopBar("My data")
-        with VerticalScroll(id="body"):
+        with Page(id="body"):
             yield Paragraph("Export", classes="heading")
             yield Paragraph("A copy of everything you wrote, to keep or to share with someone you trust.")
             with Horizontal(classes="buttons"):

@@ -9,7 +9,7 @@ from typing import Any
 from textual import on
 from textual.app import ComposeResult
 from textual.binding import Binding
-from textual.containers import Horizontal, Vertical, VerticalScroll
+from textual.containers import Horizontal, Vertical
 from textual.content import Content
 from textual.message import Message
 from textual.reactive import reactive
@@ -20,7 +20,7 @@ from textual.widgets import Input, Static
 from screens.messages import DecisionAdded, PickChanged, PickMade, SettingChanged
 from screens.base import WorkbookScreen, blinks
 from screens.fields import FocusMarked
-from screens.widgets import KeyBar, Paragraph, TopBar, plain
+from screens.widgets import KeyBar, Page, Paragraph, TopBar, plain
 from workbook import practice
 from workbook import content, records
 from workbook.content import Section
@@ -342,7 +342,7 @@ class PracticeScreen(WorkbookScreen):
     def compose(self) -> ComposeResult:
         yield TopBar(f"{self.section.number} · {self.section.title}")
         with Horizontal(id="game"):
-            with VerticalScroll(id="play"):
+            with Page(id="play"):
                 # The article's words on gut feelings come first, as in every section; then the game.
                 for passage in self.section.passages:
                     for paragraph in passage.paragraphs:

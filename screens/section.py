@@ -8,7 +8,6 @@ from typing import Any
 from textual import events, on
 from textual.app import ComposeResult
 from textual.binding import Binding
-from textual.containers import VerticalScroll
 from textual.events import DescendantFocus
 from textual.widget import Widget
 from textual.widgets import Input, Static, TextArea
@@ -16,7 +15,7 @@ from textual.widgets import Input, Static, TextArea
 from screens.messages import FieldFocused, PutBack
 from screens.fields import AnswerArea, EntriesExercise, EntryRow, LineInput, ScaleChoice, ToggleExercise
 from screens.base import WorkbookScreen, front
-from screens.widgets import KeyBar, Paragraph, PassageText, TopBar, plain
+from screens.widgets import KeyBar, Page, Paragraph, PassageText, TopBar, plain
 from workbook import versions as versions_
 from workbook.content import Exercise, Passage, Section
 from workbook.progress import first_unanswered, section_progress
@@ -67,7 +66,7 @@ class SectionScreen(WorkbookScreen):
     def compose(self) -> ComposeResult:
         yield TopBar(f"{self.section.number} · {self.section.title}")
         yield Static(id="section-progress")
-        with VerticalScroll(id="body"):
+        with Page(id="body"):
             for block in self.section.blocks:
                 if isinstance(block, Passage):
                     yield PassageText(block.heading, block.paragraphs)

@@ -11,7 +11,7 @@ from typing import Any
 from textual import events
 from textual.app import ComposeResult
 from textual.binding import Binding
-from textual.containers import Horizontal, ScrollableContainer
+from textual.containers import Horizontal, ScrollableContainer, VerticalScroll
 from textual.content import Content
 from textual.screen import Screen
 from textual.scroll_view import ScrollView
@@ -238,6 +238,36 @@ class KeyBar(Static):
         for key, what in chosen:
             parts += [Content.styled(key, "bold $accent"), Content(f" {what}  ")]
         return Content("").join(parts)
+
+
+class Page(VerticalScroll):
+    """A scrolling page that keeps the field with the cursor in view.
+
+    Textual scrolls to a widget as it takes the focus, but a field just mounted (a check-in's
+    note, a new list entry) may not be laid out yet, and the page can change under a field that
+    keeps the focus (the card above it grows, the terminal is resized). So once the page is laid
+    out again, after a focus change or a change of its size or contents, the focused field is
+    brought into view if it is not. The person's own scrolling is left alone.
+    """
+
+    def on_descendant_focus(self) -> None:
+        self.call_after_refresh(self.show_focused)
+
+    def on_resize(self) -> None:
+        self.call_after_refresh(self.show_focused)
+
+    def watch_virtual_size(self) -> None:
+        # Its contents grew or shrank (scrolling alone never changes this): laid out afresh.
+        self.call_after_refresh(self.show_focused)
+
+    def show_focused(self) -> None:
+        """Scroll just enough for the whole focused field (or its top, if taller than the page) to be seen."""
+        focused = self.screen.focused if self.is_mounted else None
+        if focused is None or self not in focused.ancestors or not focused.region:
+            return
+        view = self.scrollable_content_region
+        if not view.contains_region(focused.region):
+            self.scroll_to_widget(focused, animate=False, immediate=True, top=focused.region.height > view.height)
 
 
 HINT_SECONDS = 4

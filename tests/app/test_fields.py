@@ -466,3 +466,21 @@ def test_a_new_binding_on_an_answer_box_reaches_help(monkeypatch):
     rows = dict(key_groups())
     assert any(row.keys == "ctrl+e" and row.what == "earlier versions of this answer" for row in rows["In an answer box"])
     assert re.search(r"\| In an answer box \| `ctrl\+e` \| earlier versions of this answer \|", key_table_markdown())
+
+
+async def test_the_field_with_the_cursor_stays_in_view_when_the_terminal_shrinks(make_app):
+    app = make_app()
+    async with app.run_test(size=(80, 24)) as pilot:
+        await pilot.press("2")
+        await pilot.pause()
+        body = app.screen.query_one("#body")
+        for _ in range(3):
+            await pilot.press("tab")
+            await pilot.pause()
+        field = app.focused
+        assert body.scrollable_content_region.contains_region(field.region)
+        await pilot.resize_terminal(60, 20)  # the text above rewraps into more lines
+        for _ in range(3):
+            await pilot.pause()
+        assert app.focused is field
+        assert body.scrollable_content_region.contains_region(field.region), (field, field.region, body.scrollable_content_region)

@@ -4,6 +4,8 @@ from __future__ import annotations
 
 from datetime import datetime, timedelta, timezone
 
+from textual.widgets import Input
+
 from screens.practice import Card, CheckIn, PracticeScreen, StreakPanel
 from workbook.storage import Store
 
@@ -221,3 +223,28 @@ async def test_skipping_a_check_in_with_x_is_saved_and_the_game_goes_on(make_app
         await pilot.pause()
         app.saver.wait()
         assert len(Store.open(data_dir).picks()) == 2
+
+
+async def test_the_field_with_the_cursor_stays_in_view_when_the_card_above_it_grows(make_app, until):
+    app = make_app(clock=FakeClock(START))
+    app.settings["gut_seconds"] = 1.0
+    async with app.run_test(size=(60, 20)) as pilot:
+        card = await open_game(pilot)
+        await pilot.press("1", "enter")  # a pick: its check-in shows below the card
+        await pilot.pause()
+        await pilot.press("y")  # "did it align?" yes: the cursor goes to "What did I learn?"
+        await pilot.pause()
+        await pilot.pause()
+        note, play = app.focused, app.screen.query_one("#play")
+        view = play.scrollable_content_region
+        assert isinstance(note, Input) and view.contains_region(note.region)
+        # Scrolled so the note is on the page's last line; then the gut window closes and its
+        # closing words take a line more at 60 columns: the card grows and pushes the note down.
+        play.scroll_to(y=play.scroll_y - (view.bottom - 1 - note.region.y), animate=False, immediate=True)
+        await pilot.pause()
+        assert note.region.bottom == view.bottom
+        grown = card.region.height
+        await until(pilot, lambda: card.remaining == 0 and card.region.height > grown, "the card to grow")
+        await pilot.pause()
+        await pilot.pause()
+        assert app.focused is note and view.contains_region(note.region), (note.region, view)
