@@ -97,13 +97,16 @@ class WorkbookApp(Front):
             self.notify(plain_text(notice), severity="warning", timeout=30)
 
     async def on_event(self, event: events.Event) -> None:
+        if isinstance(event, events.Key) and event.is_forwarded:
+            await super().on_event(event)  # a key coming back up from the field it was handed to
         # Keys typed while a screen is being opened wait until its field has the cursor, then go on in order.
-        if not self.navigator.hold(event):
+        elif not self.navigator.hold(event):
             await self.handle_key(event)
 
     async def handle_key(self, event: events.Event) -> None:
-        """An event, a key first offered to the screen on show (see :meth:`WorkbookScreen.take_key`)."""
-        if not self.navigator.take_key(event):
+        """An event, a key first offered to the screen on show (see :meth:`WorkbookScreen.take_key`),
+        then to the keys of what has the focus as it comes (see :meth:`Navigator.run_binding`)."""
+        if not (self.navigator.take_key(event) or await self.navigator.run_binding(event)):
             await super().on_event(event)
 
     def hold_keys(self) -> None:

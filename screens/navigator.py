@@ -6,10 +6,12 @@ the cursor) and puts up the too-small notice when the terminal is below 60×20.
 
 from __future__ import annotations
 
+import sys
 from typing import TYPE_CHECKING
 
 from textual import events
 from textual.screen import Screen
+from textual.widget import Widget
 
 from screens.base import WorkbookScreen
 
@@ -123,6 +125,19 @@ class Navigator:
         screen = self.workbook_screen()
         return isinstance(event, events.Key) and screen is not None and screen.take_key(event)
 
+    async def run_binding(self, event: events.Event) -> bool:
+        """A key for a focused tick, choice, button or list runs its binding as it comes (True).
+
+        Textual looks up a focused widget's keys only once the key has been handed to the widget
+        and comes back up, by which time a tab typed after it may have moved the focus on: "3",
+        tab, tab typed at once on a choice would then miss the choice. Text fields still get their
+        keys in order (their own keys, such as the arrows, must come after the letters before them).
+        """
+        app = self.app
+        if not isinstance(event, events.Key) or app.focused is None or _types_text(app.focused):
+            return False
+        return await app._check_bindings(event.key, priority=True) or await app._check_bindings(event.key)
+
     # -- opening ---------------------------------------------------------------------------
     async def show(self, name: str, field: str | None = None) -> None:
         """Open the screen ``name`` with the cursor in ``field``; keys typed meanwhile follow."""
@@ -196,3 +211,11 @@ class Navigator:
             app.screen.show_size()
         elif showing:
             app.pop_screen()
+
+
+def _types_text(widget: Widget) -> bool:
+    """A field that takes typing (its keys go to it in the order typed)."""
+    from textual.widgets import Input
+
+    text_area = sys.modules.get("textual.widgets._text_area")  # not imported yet: no answer box shown yet
+    return isinstance(widget, Input) or (text_area is not None and isinstance(widget, text_area.TextArea))

@@ -181,6 +181,24 @@ async def test_keys_typed_while_the_cursor_moves_in_a_list_go_to_the_field_it_mo
         assert isinstance(app.focused, Choice)
 
 
+async def test_a_choice_typed_just_before_tabs_goes_to_the_choice_not_to_a_new_entry(make_app):
+    app = make_app()
+    async with app.run_test(size=(80, 24)) as pilot:
+        await pilot.press("3")
+        await pilot.pause()
+        needs = app.screen.query(EntriesExercise).first()
+        app.screen.set_focus(needs.query_one(".add"))
+        await pilot.press("enter")
+        await pilot.pause()
+        # Textual looks a focused widget's keys up only once the key comes back up from it, by
+        # when the tabs after the 3 have moved the focus on to Add (where a 3 starts an entry).
+        burst(app, ["r", "e", "s", "t", "tab", "3", "tab", "tab"])
+        for _ in range(4):
+            await pilot.pause()
+        assert needs.value() == [{"text": "rest", "honour": "self-compassion"}]
+        assert app.focused.has_class("add")
+
+
 async def test_keys_typed_right_after_removing_an_entry_do_not_go_into_the_removed_line(make_app):
     app = make_app()
     async with app.run_test(size=(80, 24)) as pilot:
