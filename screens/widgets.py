@@ -265,6 +265,9 @@ class Page(VerticalScroll):
         focused = self.screen.focused if self.is_mounted else None
         if focused is None or self not in focused.ancestors or not focused.region:
             return
+        if self.app.animator.is_being_animated(self, "scroll_y"):
+            self.set_timer(0.05, self.show_focused)  # Textual's own scroll to the focus first, then look
+            return
         view = self.scrollable_content_region
         if not view.contains_region(focused.region):
             self.scroll_to_widget(focused, animate=False, immediate=True, top=focused.region.height > view.height)
