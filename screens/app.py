@@ -41,8 +41,9 @@ class WorkbookApp(Front):
     # Every key is declared once, here and on each screen or widget: the key bar and F1 help read
     # the bindings (``description`` for the bar, ``tooltip`` for the help's longer words).
     BINDINGS = [
-        Binding("ctrl+n", "next_section", "Next", priority=True, id="next-section", tooltip="next section, also while typing"),
-        Binding("ctrl+p", "previous_section", "Previous", priority=True, id="previous-section", tooltip="previous section, also while typing"),
+        Binding("ctrl+n", "next_section", "Next section", priority=True, id="next-section", tooltip="next section, also while typing"),
+        Binding("ctrl+p", "previous_section", "Previous section", priority=True, id="previous-section",
+                tooltip="previous section, also while typing (ctrl+p is not the command palette here: that is ctrl+o)"),
         Binding("ctrl+g", "home", "Home", priority=True, show=False, id="home-ctrl-g",
                 tooltip="back to Home (for slow links, where a lone escape can be mistaken)"),
         # Priority, so the field changes before the next key is handed on: "rest<tab>3" typed in one
@@ -57,7 +58,7 @@ class WorkbookApp(Front):
         Binding("f2", "plain_mode", "Plain mode", show=False, id="plain-mode",
                 tooltip="Switch to plain mode: plain lines for screen readers and braille (remembered)"),
         Binding("ctrl+o", "command_palette", "Palette", priority=True, id="palette",
-                tooltip="command palette: sections, export, reset, help, theme, cursor blink"),
+                tooltip="command palette (on ctrl+o, as ctrl+p is the previous section): sections, export, reset, help, theme, cursor blink, quit"),
     ]
 
     def __init__(self, store: Store, *, blink_cursor: bool = False, clock: practice.Clock = practice.system_clock,
@@ -92,14 +93,23 @@ class WorkbookApp(Front):
             self.notify(plain_text(notice), severity="warning", timeout=30)
 
     async def on_event(self, event: events.Event) -> None:
+        if isinstance(event, events.Key) and event.is_forwarded:
+            await super().on_event(event)  # a key coming back up from the field it was handed to
         # Keys typed while a screen is being opened wait until its field has the cursor, then go on in order.
-        if not self.navigator.hold(event):
+        elif not self.navigator.hold(event):
             await self.handle_key(event)
 
     async def handle_key(self, event: events.Event) -> None:
-        """An event, a key first offered to the screen on show (see :meth:`WorkbookScreen.take_key`)."""
-        if not self.navigator.take_key(event):
+        """An event, a key first offered to the screen on show (see :meth:`WorkbookScreen.take_key`),
+        then to the keys of what has the focus as it comes (see :meth:`Navigator.run_binding`)."""
+        if not (self.navigator.take_key(event) or await self.navigator.run_binding(event)):
             await super().on_event(event)
+
+    def hold_keys(self) -> None:
+        self.navigator.hold_keys()
+
+    async def release_keys(self) -> None:
+        await self.navigator.release_keys()
 
     def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
         # "Previous" from Home leads nowhere: not shown there (the key bar keeps room for the rest).
@@ -125,8 +135,8 @@ class WorkbookApp(Front):
         last = self.state.position.last if self.state.position else None
         await (self.navigator.show(last.screen, last.field) if last else self.action_open_section(1))
 
-    async def action_my_data(self) -> None:
-        await self.navigator.show("data")
+    async def action_my_data(self, field: str | None = None) -> None:
+        await self.navigator.show("data", field)
 
     def action_help(self) -> None:
         from screens.help import HelpScreen
@@ -151,7 +161,7 @@ class WorkbookApp(Front):
             super().action_suspend_process()
 
     def get_system_commands(self, screen: Screen):
-        return commands.system_commands(self, super().get_system_commands(screen))
+        return commands.system_commands(self)
 
     def toggle_blink(self) -> None:
         """Cursor blink on or off, for every field, remembered."""

@@ -7,14 +7,14 @@ from pathlib import Path
 from textual import on, work
 from textual.app import ComposeResult
 from textual.binding import Binding
-from textual.containers import Horizontal, VerticalScroll
+from textual.containers import Horizontal
 from textual.widgets import Button, OptionList, Static
 from textual.widgets.option_list import Option
 
 from screens.confirm import ConfirmReset
 from screens.messages import ExportRequested, ResetRequested, UndoResetRequested
 from screens.base import WorkbookScreen
-from screens.widgets import KeyBar, Paragraph, TopBar, plain
+from screens.widgets import KeyBar, Page, Paragraph, TopBar, plain
 from workbook import backups, resets
 from workbook.state import WorkbookState
 from workbook.wording import hosted, moment_label
@@ -30,7 +30,7 @@ class DataScreen(WorkbookScreen):
 
     def compose(self) -> ComposeResult:
         yield TopBar("My data")
-        with VerticalScroll(id="body"):
+        with Page(id="body"):
             yield Paragraph("Export", classes="heading")
             yield Paragraph("A copy of everything you wrote, to keep or to share with someone you trust.")
             with Horizontal(classes="buttons"):
@@ -54,7 +54,17 @@ class DataScreen(WorkbookScreen):
         scope.set_options(options)
         scope.highlighted = 0
         self.refresh_progress()
-        self.query_one("#export-markdown", Button).focus()
+
+    def focus_field(self, field: str | None) -> None:
+        """``reset-scope``: the choice of what to reset (the palette's "Reset…"); ``export``: the
+        first export button; None: where the cursor was (on a first visit, the first export)."""
+        targets = {"reset-scope": "#reset-scope", "export": "#export-markdown"}
+        if field not in targets and isinstance(self.focused, (Button, OptionList)):
+            return  # back again: where the cursor was
+        target = self.query_one(targets.get(field or "", "#export-markdown"))
+        self.set_focus(target, scroll_visible=False)
+        # Once laid out, the page scrolls so the whole list (or the button) is in view.
+        self.call_after_refresh(lambda: self.query_one("#body").scroll_to_widget(target, animate=False))
 
     def refresh_progress(self) -> None:
         store = self.state.store

@@ -383,17 +383,24 @@ class EntriesExercise(Vertical):
 
     @on(Input.Submitted)
     def _submitted(self, event: Input.Submitted) -> None:
-        # Enter moves on to the next field, like Tab, but never onto a Remove button: a second
-        # Enter there would take the entry just written off the list.
         event.stop()
-        self.screen.focus_next()
-        focused = self.screen.focused
+        if event.input.has_focus:
+            self.move_on(event.input)
+
+    def move_on(self, line: Widget) -> None:
+        """Enter in ``line``: on to the next field, like Tab, but never onto a Remove button (a
+        second Enter there would take the entry just written off the list). The section screen
+        calls it as the key comes, so the keys typed next land in the field it moves to."""
+        screen = self.screen
+        screen.set_focus(line)
+        screen.focus_next()
+        focused = screen.focused
         if isinstance(focused, Button) and focused.has_class("remove"):
             rows = self._rows()
             row = next((a for a in focused.ancestors if isinstance(a, EntryRow)), None)
             later = rows[rows.index(row) + 1 :] if row in rows else []
             target = later[0].query(LineInput).first() if later else self.query_one(".add", Button)
-            self.screen.set_focus(target)
+            screen.set_focus(target)
 
     @on(Button.Pressed, ".add")
     async def _add(self, event: Button.Pressed) -> None:
@@ -410,14 +417,20 @@ class EntriesExercise(Vertical):
     @on(Button.Pressed, ".remove")
     async def _remove(self, event: Button.Pressed) -> None:
         event.stop()
-        row = next(a for a in event.button.ancestors if isinstance(a, EntryRow))
+        await self.remove_entry(event.button)
+
+    async def remove_entry(self, button: Widget) -> None:
+        """Take the entry of this Remove ``button`` off the list; the cursor goes to the next Remove (or Add)."""
+        row = next((a for a in button.ancestors if isinstance(a, EntryRow)), None)
         rows = self._rows()
+        if row not in rows:
+            return  # already gone (a second press)
+        assert row is not None
         position = rows.index(row)
         removed = row.value()
         await row.remove()
         rows = self._rows()
-        if rows:
-            rows[min(position, len(rows) - 1)].query_one(".remove", Button).focus()
-        else:
-            self.query_one(".add", Button).focus()
+        # At once (focus() waits a turn): the keys typed next go to the button the cursor is on.
+        target = rows[min(position, len(rows) - 1)].query_one(".remove", Button) if rows else self.query_one(".add", Button)
+        self.screen.set_focus(target)
         self._post(immediate=True, removed=removed)

@@ -17,6 +17,12 @@ class Front(App[int]):
     blink_cursor: bool = False
     state: WorkbookState
 
+    def hold_keys(self) -> None:
+        """Keys typed from now on wait while a field is being made (see :meth:`release_keys`)."""
+
+    async def release_keys(self) -> None:
+        """The keys held since :meth:`hold_keys` go on, in order, to the field that has the cursor now."""
+
 
 def front(node: DOMNode) -> Front | None:
     """The workbook's app, when ``node`` runs inside it (a widget on its own in a test: None)."""

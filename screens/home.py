@@ -15,7 +15,7 @@ from screens.base import WorkbookScreen
 from screens.widgets import KeyBar, Paragraph, TopBar
 from workbook import content, practice
 from workbook.state import WorkbookState
-from workbook.progress import bar, is_answered, section_progress
+from workbook.progress import bar, section_progress
 from workbook.wording import plural
 
 LAST = content.load().last_number  # the keys 1 to LAST open the sections
@@ -34,6 +34,8 @@ class HomeScreen(WorkbookScreen):
         Binding("c", "app.resume", "Continue", id="continue", priority=True),
         Binding("d", "app.my_data", "My data", id="my-data", priority=True),
     ]
+    # ctrl+n works here too (to section 1), but 1-7 say more: the key bar keeps its room for ctrl+o.
+    KEY_BAR_SKIP = frozenset({"next-section"})
 
     def __init__(self, state: WorkbookState) -> None:
         super().__init__(state, name="home", classes="home")
@@ -81,7 +83,11 @@ class HomeScreen(WorkbookScreen):
         highlighted = contents.highlighted
         contents.set_options(self._options())
         contents.highlighted = highlighted if highlighted is not None else 0
-        self.query_one("#continue", Button).label = self._continue_label()
+        button = self.query_one("#continue", Button)
+        label = self._continue_label()
+        if str(button.label) != label:
+            button.label = label
+            button.refresh(layout=True)  # "Begin with section 1" becomes a longer label: as wide as its words
 
     def _options(self) -> list[Option]:
         """The contents: each section with its progress (the game with its streak), and the review."""
@@ -98,12 +104,10 @@ class HomeScreen(WorkbookScreen):
                 current = self.state.streak.current
                 note = practice.practice_note(current, picks)
                 if start + len(note) > self._room():  # narrow: the streak, or the count, alone
-                    note = practice.streak_text(current) if current else f"{picks:,} practised" if picks else "not started"
+                    note = practice.streak_text(current) if current else plural(picks, "decision") if picks else "not started"
                 row = Content(f"{section.number}  {section.title:<{title}} {note}")
             options.append(Option(row, id=str(section.number)))
-        answered = sum(
-            1 for s in self.workbook.sections for e in s.counted if is_answered(e, self.answers.get(e.key))
-        )
+        answered = sum(section_progress(s, self.answers)[0] for s in self.workbook.sections)
         review = plural(answered, "answer")
         if start + len(review) + len(" so far") <= self._room():
             review += " so far"

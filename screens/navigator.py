@@ -6,10 +6,12 @@ the cursor) and puts up the too-small notice when the terminal is below 60×20.
 
 from __future__ import annotations
 
+import sys
 from typing import TYPE_CHECKING
 
 from textual import events
 from textual.screen import Screen
+from textual.widget import Widget
 
 from screens.base import WorkbookScreen
 
@@ -24,7 +26,7 @@ class Navigator:
         self.app = app
         self.state = app.state
         self.stale: set[Screen] = set()
-        self._opening = 0  # screens being opened right now
+        self._opening = 0  # screens being opened, or fields being made, right now: keys wait
         self._held_keys: list[events.Key] = []
 
     # -- building --------------------------------------------------------------
@@ -104,10 +106,37 @@ class Navigator:
             return True
         return False
 
+    def hold_keys(self) -> None:
+        """From now on keys wait (a screen or a field is being made), until :meth:`release_keys`."""
+        self._opening += 1
+
+    async def release_keys(self) -> None:
+        """The keys held meanwhile go on, in the order typed, to whatever has the cursor now.
+
+        Keys that come while these are handed on wait behind them; a key that starts another wait
+        (a new list entry, a screen opening) leaves the rest to that wait's release.
+        """
+        while self._opening == 1 and self._held_keys:
+            await self.app.handle_key(self._held_keys.pop(0))
+        self._opening -= 1
+
     def take_key(self, event: events.Event) -> bool:
         """A key the focused tick or button would drop goes to a text field, in the order the keys came."""
         screen = self.workbook_screen()
         return isinstance(event, events.Key) and screen is not None and screen.take_key(event)
+
+    async def run_binding(self, event: events.Event) -> bool:
+        """A key for a focused tick, choice, button or list runs its binding as it comes (True).
+
+        Textual looks up a focused widget's keys only once the key has been handed to the widget
+        and comes back up, by which time a tab typed after it may have moved the focus on: "3",
+        tab, tab typed at once on a choice would then miss the choice. Text fields still get their
+        keys in order (their own keys, such as the arrows, must come after the letters before them).
+        """
+        app = self.app
+        if not isinstance(event, events.Key) or app.focused is None or _types_text(app.focused):
+            return False
+        return await app._check_bindings(event.key, priority=True) or await app._check_bindings(event.key)
 
     # -- opening ---------------------------------------------------------------------------
     async def show(self, name: str, field: str | None = None) -> None:
@@ -116,15 +145,11 @@ class Navigator:
 
         if isinstance(self.app.screen, TooSmallScreen):
             return  # nothing to show until the terminal is large enough
-        self._opening += 1
+        self.hold_keys()
         try:
             await self._open(name, field)
         finally:
-            self._opening -= 1
-        if not self._opening:
-            held, self._held_keys = self._held_keys, []
-            for key in held:
-                await self.app.handle_key(key)
+            await self.release_keys()
 
     async def _open(self, name: str, field: str | None) -> None:
         app = self.app
@@ -186,3 +211,11 @@ class Navigator:
             app.screen.show_size()
         elif showing:
             app.pop_screen()
+
+
+def _types_text(widget: Widget) -> bool:
+    """A field that takes typing (its keys go to it in the order typed)."""
+    from textual.widgets import Input
+
+    text_area = sys.modules.get("textual.widgets._text_area")  # not imported yet: no answer box shown yet
+    return isinstance(widget, Input) or (text_area is not None and isinstance(widget, text_area.TextArea))

@@ -9,7 +9,7 @@ from typing import Any
 from textual import on
 from textual.app import ComposeResult
 from textual.binding import Binding
-from textual.containers import Horizontal, Vertical, VerticalScroll
+from textual.containers import Horizontal, Vertical
 from textual.content import Content
 from textual.message import Message
 from textual.reactive import reactive
@@ -20,7 +20,7 @@ from textual.widgets import Input, Static
 from screens.messages import DecisionAdded, PickChanged, PickMade, SettingChanged
 from screens.base import WorkbookScreen, blinks
 from screens.fields import FocusMarked
-from screens.widgets import KeyBar, Paragraph, TopBar, plain
+from screens.widgets import KeyBar, Page, Paragraph, TopBar, plain
 from workbook import practice
 from workbook import content, records
 from workbook.content import Section
@@ -30,6 +30,7 @@ from workbook.wording import day_label, plural
 
 TICK = 0.25  # seconds between updates of the gut-window bar (4 a second at most)
 BAR = 16
+PLAY_WIDTH = 44  # narrower than this beside the streak panel (below 76 columns), the panel goes below
 
 
 class Card(FocusMarked, Widget, can_focus=True):
@@ -124,11 +125,11 @@ class Card(FocusMarked, Widget, can_focus=True):
             ]
             return Content("").join(lines)
         for index, option in enumerate(d.options):
-            # Reverse video marks the highlighted option only while the card has the focus.
+            # One option a line, never split between two. Reverse video marks the highlighted
+            # option only while the card has the focus.
             style = ("reverse bold" if self.has_focus else "bold underline") if index == self.highlighted else ""
-            label = plain(f" {index + 1} {option} ", style)
-            lines += [label, Content("  ")]
-        lines.append(Content("\n\n"))
+            lines += [plain(f" {index + 1} {option} ", style), Content("\n")]
+        lines.append(Content("\n"))
         if self.gut_seconds <= 0:
             lines.append(Content.styled("Gut window off (g turns it on). Pick when you're ready.", "dim"))
         elif self.remaining > 0:
@@ -308,7 +309,7 @@ def panel_text(s: practice.Streak, summary: practice.Summary, today: Any) -> Con
                 "italic",
             )
         )
-    parts.append(plain(f"best: {plural(s.best, 'day')} · practised: {summary.total:,}\n"))
+    parts.append(plain(f"best: {plural(s.best, 'day')} · decisions: {summary.total:,}\n"))
     a = summary.aligned
     parts.append(plain(f"aligned? yes {a['yes']} · partly {a['partly']}\n          not really {a['not really']}\n\n"))
     parts.append(calendar_content(s, today))
@@ -342,7 +343,7 @@ class PracticeScreen(WorkbookScreen):
     def compose(self) -> ComposeResult:
         yield TopBar(f"{self.section.number} · {self.section.title}")
         with Horizontal(id="game"):
-            with VerticalScroll(id="play"):
+            with Page(id="play"):
                 # The article's words on gut feelings come first, as in every section; then the game.
                 for passage in self.section.passages:
                     for paragraph in passage.paragraphs:
@@ -354,6 +355,7 @@ class PracticeScreen(WorkbookScreen):
                 yield Static(plain("Add a decision from your own life", "bold"), classes="add-title")
                 yield GameInput(placeholder="e.g. Which bus to take?", id="new-prompt")
                 yield GameInput(placeholder="2 to 4 options: a, b, c", id="new-options")
+                yield StreakPanel(id="streak-below")  # on a narrow terminal, in place of the one beside
             yield StreakPanel(id="streak-panel")
         yield KeyBar()
 
@@ -371,12 +373,19 @@ class PracticeScreen(WorkbookScreen):
         )
         self.next_card()
 
+    def on_resize(self) -> None:
+        # The card keeps a good width: on a narrow terminal the streak panel moves below the game.
+        side = self.query_one("#streak-panel", StreakPanel).styles.width
+        self.set_class(self.size.width - int(side.value if side else 32) < PLAY_WIDTH, "narrow")
+
     def refresh_progress(self) -> None:
         """Called by the app each time the screen is shown or the data changes."""
         state = self.state
         state.refresh_streak()
         summary = state.summary()
-        self.query_one(StreakPanel).update(panel_text(state.streak, summary, state.today()))
+        text = panel_text(state.streak, summary, state.today())
+        for panel in self.query(StreakPanel):
+            panel.update(text)
         box = self.query_one("#checkins", Vertical)
         shown = {c.pick.id for c in box.query(CheckIn)}
         wanted = [p for p in summary.pending if p.id not in shown]

@@ -2,20 +2,20 @@
 
 from __future__ import annotations
 
+from collections.abc import Awaitable
 from typing import Any
 
 from textual import events, on
 from textual.app import ComposeResult
 from textual.binding import Binding
-from textual.containers import VerticalScroll
 from textual.events import DescendantFocus
 from textual.widget import Widget
 from textual.widgets import Input, Static, TextArea
 
 from screens.messages import FieldFocused, PutBack
 from screens.fields import AnswerArea, EntriesExercise, EntryRow, LineInput, ScaleChoice, ToggleExercise
-from screens.base import WorkbookScreen
-from screens.widgets import KeyBar, Paragraph, PassageText, TopBar, plain
+from screens.base import WorkbookScreen, front
+from screens.widgets import KeyBar, Page, Paragraph, PassageText, TopBar, plain
 from workbook import versions as versions_
 from workbook.content import Exercise, Passage, Section
 from workbook.progress import first_unanswered, section_progress
@@ -66,7 +66,7 @@ class SectionScreen(WorkbookScreen):
     def compose(self) -> ComposeResult:
         yield TopBar(f"{self.section.number} · {self.section.title}")
         yield Static(id="section-progress")
-        with VerticalScroll(id="body"):
+        with Page(id="body"):
             for block in self.section.blocks:
                 if isinstance(block, Passage):
                     yield PassageText(block.heading, block.paragraphs)
@@ -173,26 +173,36 @@ class SectionScreen(WorkbookScreen):
     def take_key(self, event: events.Key) -> bool:
         """Nothing typed into the void: a printable key that the focused tick, scale, choice or
         button does not take goes on to that exercise's answer box (or the next text field) and
-        is typed there. Called by the app for each key, in order, before it is handed on."""
+        is typed there. Called by the app for each key, in order, before it is handed on.
+
+        In a list, whatever moves the cursor to another field happens here, at once, so the keys
+        typed next go to that field: enter in an entry's line moves on, and typing or enter on Add
+        makes a new entry while the keys typed meanwhile wait for its line (tab included)."""
         focused = self.focused
-        if self._new_entry_text is not None and event.is_printable and event.character:
-            self._new_entry_text.append(event.character)  # a new entry is being made for the first keys
+        if focused is None:
+            return False
+        entries = next((a for a in focused.ancestors if isinstance(a, EntriesExercise)), None)
+        if entries is not None and event.key == "enter" and isinstance(focused, LineInput):
+            entries.move_on(focused)
+            return True
+        if entries is not None and event.key == "enter" and focused.has_class("add"):
+            self._while_holding_keys(self._make_entry(entries, ""))
+            return True
+        if entries is not None and event.key == "enter" and focused.has_class("remove"):
+            self._while_holding_keys(entries.remove_entry(focused))
             return True
         if (
-            focused is None
-            or not event.is_printable
+            not event.is_printable
             or event.character is None
             or isinstance(focused, (TextArea, Input))
             or event.key in self.active_bindings
         ):
             return False
         row = next((a for a in focused.ancestors_with_self if isinstance(a, EntryRow)), None)
-        entries = next((a for a in focused.ancestors if isinstance(a, EntriesExercise)), None)
         if row is not None:
             target: Widget | None = row.query(LineInput).first()
         elif entries is not None and focused.has_class("add"):
-            self._new_entry_text = [event.character]
-            self.run_worker(self._type_in_new_entry(entries))
+            self._while_holding_keys(self._make_entry(entries, event.character))
             return True
         else:
             target = self._next_text_field(focused)
@@ -202,16 +212,27 @@ class SectionScreen(WorkbookScreen):
         target.type_here(event.character)  # type: ignore[attr-defined]
         return True
 
-    _new_entry_text: list[str] | None = None
+    def _while_holding_keys(self, work: Awaitable[object]) -> None:
+        """Run ``work`` (a new entry, a removal); the keys typed meanwhile wait, then follow in order."""
+        app = front(self)
+        if app is not None:
+            app.hold_keys()  # at once: the very next key already waits
 
-    async def _type_in_new_entry(self, entries: EntriesExercise) -> None:
-        """Typing on a list's Add button: a new entry, with what was typed in its first line."""
-        try:
-            field = await entries.add_entry()
-            self.set_focus(field)
-            field.type_here("".join(self._new_entry_text or []))
-        finally:
-            self._new_entry_text = None
+        async def run() -> None:
+            try:
+                await work
+            finally:
+                if app is not None:
+                    await app.release_keys()
+
+        self.run_worker(run())
+
+    async def _make_entry(self, entries: EntriesExercise, text: str) -> None:
+        """A new entry in ``entries``, the cursor in its first line with ``text`` typed there."""
+        field = await entries.add_entry()
+        self.set_focus(field)
+        if text:
+            field.type_here(text)
 
     def _next_text_field(self, widget: Widget) -> Widget | None:
         chain = self.focus_chain

@@ -11,7 +11,7 @@ from typing import Any
 from textual import events
 from textual.app import ComposeResult
 from textual.binding import Binding
-from textual.containers import Horizontal, ScrollableContainer
+from textual.containers import Horizontal, ScrollableContainer, VerticalScroll
 from textual.content import Content
 from textual.screen import Screen
 from textual.scroll_view import ScrollView
@@ -113,9 +113,10 @@ def shown_keys(screen: Screen) -> list[tuple[str, str]]:
     actives = list(screen.active_bindings.values())
     # The app's keys last, in the order the app declares them.
     actives.sort(key=lambda a: (a.node is app, order.get(a.binding.id or a.binding.key, 0) if a.node is app else 0))
+    skip = screen.KEY_BAR_SKIP if isinstance(screen, KeptScreen) else frozenset()
     for active in actives:
         binding = active.binding
-        if not binding.show or not active.enabled:
+        if not binding.show or not active.enabled or binding.id in skip:
             continue
         if binding.group is not None:
             name = binding.group.description
@@ -137,7 +138,16 @@ def shown_keys(screen: Screen) -> list[tuple[str, str]]:
             seen.add(item)
             merged[same] = len(items)
             items.append(item)
+    for (first, second), words in KEY_BAR_PAIRS.items():  # where both work, one item: "^n/^p Next/prev section"
+        pair = [item for item in items if item[1] in (first, second)]
+        if len(pair) == 2:
+            items[items.index(pair[0])] = (f"{pair[0][0]}/{pair[1][0]}", words)
+            items.remove(pair[1])
     return items
+
+
+# Two keys the key bar shows as one item, to keep room for the rest (by their descriptions).
+KEY_BAR_PAIRS = {("Next section", "Previous section"): "Next/prev section"}
 
 
 class KeyBar(Static):
@@ -175,9 +185,10 @@ class KeyBar(Static):
     def items(self) -> list[tuple[str, str]]:
         """Every key this bar would show now, in order (before leaving out what does not fit)."""
         items = shown_keys(self.screen)
-        keys = {k for k, _ in items}
+        keys = {k for key, _ in items for k in (key, *key.split("/"))}
         meanings = {w for _, w in items}
-        extra = [(k, w) for k, w in self.extra if k not in keys and w not in meanings]
+        words = {w for meaning in meanings for w in (meaning, *meaning.removesuffix(" section").split("/"))}
+        extra = [(k, w) for k, w in self.extra if k not in keys and w not in meanings and w not in words]
         return [*extra, *items]
 
     def show_hint(self, keys: list[tuple[str, str]]) -> None:
@@ -229,6 +240,39 @@ class KeyBar(Static):
         return Content("").join(parts)
 
 
+class Page(VerticalScroll):
+    """A scrolling page that keeps the field with the cursor in view.
+
+    Textual scrolls to a widget as it takes the focus, but a field just mounted (a check-in's
+    note, a new list entry) may not be laid out yet, and the page can change under a field that
+    keeps the focus (the card above it grows, the terminal is resized). So once the page is laid
+    out again, after a focus change or a change of its size or contents, the focused field is
+    brought into view if it is not. The person's own scrolling is left alone.
+    """
+
+    def on_descendant_focus(self) -> None:
+        self.call_after_refresh(self.show_focused)
+
+    def on_resize(self) -> None:
+        self.call_after_refresh(self.show_focused)
+
+    def watch_virtual_size(self) -> None:
+        # Its contents grew or shrank (scrolling alone never changes this): laid out afresh.
+        self.call_after_refresh(self.show_focused)
+
+    def show_focused(self) -> None:
+        """Scroll just enough for the whole focused field (or its top, if taller than the page) to be seen."""
+        focused = self.screen.focused if self.is_mounted else None
+        if focused is None or self not in focused.ancestors or not focused.region:
+            return
+        if self.app.animator.is_being_animated(self, "scroll_y"):
+            self.set_timer(0.05, self.show_focused)  # Textual's own scroll to the focus first, then look
+            return
+        view = self.scrollable_content_region
+        if not view.contains_region(focused.region):
+            self.scroll_to_widget(focused, animate=False, immediate=True, top=focused.region.height > view.height)
+
+
 HINT_SECONDS = 4
 
 
@@ -244,6 +288,7 @@ class KeptScreen(Screen):
     key that nothing on the screen takes gets a one-line hint saying which keys work here.
     """
 
+    KEY_BAR_SKIP: frozenset[str] = frozenset()  # ids of keys that work here but need no room on the key bar
     _styled_theme: str | None = None
     _hinted: bool = False
 

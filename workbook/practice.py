@@ -177,7 +177,7 @@ def streak_text(current: int, ended: bool = False) -> str:
 def practice_note(current: int, picks: int) -> str:
     """The practice in a few words, as Home's contents and ``workbook status`` both say it."""
     if current and picks:
-        return f"{streak_text(current)} · {picks:,} practised"
+        return f"{streak_text(current)} · {picks:,} decision{'' if picks == 1 else 's'}"
     if picks:
         return f"{picks:,} decision{'' if picks == 1 else 's'} practised"
     return "not started yet"

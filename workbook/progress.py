@@ -32,10 +32,22 @@ def entry_has_text(exercise: Exercise, entry: Any) -> bool:
 
 
 def section_progress(section: Section, answers: Mapping[str, Any]) -> tuple[int, int]:
-    """(answered, total) over the exercises that count."""
-    counted = section.counted
-    done = sum(1 for e in counted if is_answered(e, answers.get(e.key)))
-    return done, len(counted)
+    """(answered, total) over the exercises that count.
+
+    A tick that does not count on its own ("This feels familiar") answers the exercise that
+    follows it: a reason ticked as familiar is a reason answered, with or without words.
+    """
+    done = 0
+    ticked = False
+    for exercise in section.exercises:
+        value = answers.get(exercise.key)
+        if not exercise.counts:
+            ticked = exercise.kind == "toggle" and is_answered(exercise, value)
+            continue
+        if ticked or is_answered(exercise, value):
+            done += 1
+        ticked = False
+    return done, len(section.counted)
 
 
 def first_unanswered(section: Section, answers: Mapping[str, Any]) -> Exercise | None:

@@ -160,3 +160,39 @@ def test_plain_mode_hosted_export_names_it_inside_the_profile_and_keeps_five(dat
     assert "Saved to this file:\nexports/my-workbook-" in said and str(data_dir) not in said
     assert "The newest 5 exports are kept." in said
     assert len(list(exports.iterdir())) == 5 and not (exports / "my-workbook-2026-01-01-090000.md").exists()
+
+
+async def palette_choose(app, pilot, until, title: str) -> None:
+    """ctrl+o, type the entry's title, Enter on it (the palette's first match)."""
+    from textual.command import CommandList
+
+    await pilot.press("ctrl+o", *title)
+    await until(pilot, lambda: app.screen.query(CommandList) and app.screen.query_one(CommandList).option_count,
+                "the palette's matches")
+    listing = app.screen.query_one(CommandList)
+    first = str(listing.get_option_at_index(0).prompt)
+    assert first.startswith(title), first
+    await pilot.press("enter")
+    await until(pilot, lambda: isinstance(app.screen, DataScreen), "My data")
+    await pilot.pause()
+
+
+async def test_the_palettes_reset_opens_my_data_on_the_reset_choice_in_view(make_app, until):
+    from textual.widgets import Button, OptionList
+
+    for size in [(80, 24), (60, 20)]:
+        app = make_app()
+        async with app.run_test(size=size) as pilot:
+            await pilot.pause()
+            await palette_choose(app, pilot, until, "Reset")
+            scope = app.screen.query_one("#reset-scope", OptionList)
+            assert app.focused is scope, app.focused  # Enter now chooses what to reset, never exports
+            assert scope.highlighted == 0
+            body = app.screen.query_one("#body")
+            await pilot.pause()
+            assert body.region.contains_region(scope.region), (size, scope.region, body.region)
+            # My data from the palette (or d on Home) starts at the exports again.
+            await pilot.press("escape")
+            await pilot.pause()
+            await palette_choose(app, pilot, until, "My data")
+            assert isinstance(app.focused, Button) and app.focused.id == "export-markdown"

@@ -22,7 +22,7 @@ import screens
 from screens.fields import AnswerArea, Choice, EntriesExercise, LineInput, ScaleChoice, ToggleExercise
 from screens.help import HelpScreen, declared_bindings, key_groups, key_table_markdown
 from screens.practice import Card, CheckIn, PracticeScreen
-from screens.widgets import KeyBar, key_label
+from screens.widgets import KEY_BAR_PAIRS, KeyBar, key_label
 
 START = datetime(2026, 4, 6, 9, 0, tzinfo=timezone.utc)
 README = Path(__file__).resolve().parents[2] / "README.md"
@@ -152,6 +152,68 @@ async def test_typing_on_a_list_goes_to_its_entry_and_on_add_starts_a_new_entry(
         assert choice.value == 1
         assert app.focused is line and line.value == "rest well ok"
         assert needs.value() == [{"text": "rest well ok", "honour": "saying no or a boundary"}]
+
+
+def burst(app, keys: list[str]) -> None:
+    """Keys posted all at once, with no pause between them: a fast typist, or one SSH packet."""
+    for key in keys:
+        char = {"space": " ", "tab": "\t", "enter": "\r"}.get(key, key if len(key) == 1 else None)
+        app.post_message(events.Key(key, char))
+
+
+@pytest.mark.parametrize("start", ["typing on Add", "enter on Add"])
+@pytest.mark.parametrize("move", ["tab", "enter"])
+async def test_keys_typed_while_the_cursor_moves_in_a_list_go_to_the_field_it_moves_to(make_app, start, move):
+    app = make_app()
+    async with app.run_test(size=(80, 24)) as pilot:
+        await pilot.press("3")
+        await pilot.pause()
+        needs = app.screen.query(EntriesExercise).first()
+        app.screen.set_focus(needs.query_one(".add"))
+        await pilot.pause()
+        # "Time out", then tab (or enter) and 3 at once: the 3 chooses "self-compassion" in the
+        # new entry's next field; it is never typed on the end of the line ("Time out3").
+        first = ["enter"] if start == "enter on Add" else []
+        burst(app, [*first, "T", "i", "m", "e", "space", "o", "u", "t", move, "3"])
+        for _ in range(4):
+            await pilot.pause()
+        assert needs.value() == [{"text": "Time out", "honour": "self-compassion"}]
+        assert isinstance(app.focused, Choice)
+
+
+async def test_a_choice_typed_just_before_tabs_goes_to_the_choice_not_to_a_new_entry(make_app):
+    app = make_app()
+    async with app.run_test(size=(80, 24)) as pilot:
+        await pilot.press("3")
+        await pilot.pause()
+        needs = app.screen.query(EntriesExercise).first()
+        app.screen.set_focus(needs.query_one(".add"))
+        await pilot.press("enter")
+        await pilot.pause()
+        # Textual looks a focused widget's keys up only once the key comes back up from it, by
+        # when the tabs after the 3 have moved the focus on to Add (where a 3 starts an entry).
+        burst(app, ["r", "e", "s", "t", "tab", "3", "tab", "tab"])
+        for _ in range(4):
+            await pilot.pause()
+        assert needs.value() == [{"text": "rest", "honour": "self-compassion"}]
+        assert app.focused.has_class("add")
+
+
+async def test_keys_typed_right_after_removing_an_entry_do_not_go_into_the_removed_line(make_app):
+    app = make_app()
+    async with app.run_test(size=(80, 24)) as pilot:
+        await pilot.press("3")
+        await pilot.pause()
+        needs = app.screen.query(EntriesExercise).first()
+        app.screen.set_focus(needs.query_one(".add"))
+        await pilot.press("enter", *"rest", "tab", "tab")  # on the entry's Remove
+        await pilot.pause()
+        assert app.focused.has_class("remove")
+        burst(app, ["enter", "s", "l", "e", "e", "p"])  # remove it, then type on Add: a new entry
+        for _ in range(4):
+            await pilot.pause()
+        assert needs.value() == [{"text": "sleep"}]
+        assert isinstance(app.focused, LineInput) and app.focused.value == "sleep"
 
 
 async def test_where_nothing_can_be_typed_a_hint_says_which_keys_work(make_app):
@@ -399,6 +461,8 @@ async def test_every_key_bar_item_is_a_declared_binding(make_app):
     declared = [b for _, _, bindings in declared_bindings() for b in bindings]
     described = {(key_label(b), b.description) for b in declared}
     groups = {b.group.description for b in declared if b.group is not None}
+    by_words = {b.description: key_label(b) for b in declared}
+    described |= {(f"{by_words[a]}/{by_words[b]}", words) for (a, b), words in KEY_BAR_PAIRS.items()}
     app = make_app(clock=FakeClock(START))
     async with app.run_test(size=(120, 24)) as pilot:  # wide: every item shows
         checked = 0
@@ -420,3 +484,21 @@ def test_a_new_binding_on_an_answer_box_reaches_help(monkeypatch):
     rows = dict(key_groups())
     assert any(row.keys == "ctrl+e" and row.what == "earlier versions of this answer" for row in rows["In an answer box"])
     assert re.search(r"\| In an answer box \| `ctrl\+e` \| earlier versions of this answer \|", key_table_markdown())
+
+
+async def test_the_field_with_the_cursor_stays_in_view_when_the_terminal_shrinks(make_app):
+    app = make_app()
+    async with app.run_test(size=(80, 24)) as pilot:
+        await pilot.press("2")
+        await pilot.pause()
+        body = app.screen.query_one("#body")
+        for _ in range(3):
+            await pilot.press("tab")
+            await pilot.pause()
+        field = app.focused
+        assert body.scrollable_content_region.contains_region(field.region)
+        await pilot.resize_terminal(60, 20)  # the text above rewraps into more lines
+        for _ in range(3):
+            await pilot.pause()
+        assert app.focused is field
+        assert body.scrollable_content_region.contains_region(field.region), (field, field.region, body.scrollable_content_region)

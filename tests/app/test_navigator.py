@@ -207,6 +207,43 @@ async def test_the_palette_has_the_main_actions(make_app):
             assert wanted in titles
 
 
+async def test_the_palette_has_no_entry_that_repeats_another_or_does_not_fit(make_app):
+    app = make_app()
+    async with app.run_test(size=(80, 24)) as pilot:
+        await pilot.press("4")  # an answer box has the focus: Textual would offer "Maximize" for it
+        await pilot.pause()
+        titles = [command.title for command in app.get_system_commands(app.screen)]
+        assert len(titles) == len(set(titles))
+        # Textual's own: Keys repeats "Help: keys", Maximize does not fit, Screenshot writes your answers out.
+        for unwanted in ("Keys", "Maximize", "Minimize", "Screenshot", "Theme"):
+            assert unwanted not in titles
+        assert "Quit" in titles and "Theme: choose from all" in titles
+        await pilot.press("ctrl+o", *"maximize")
+        await pilot.pause(0.3)
+        await pilot.press("enter")
+        await pilot.pause()
+        assert app.screen.maximized is None
+
+
+async def test_the_key_bar_and_help_say_ctrl_p_is_the_previous_section_and_ctrl_o_the_palette(make_app):
+    from screens.help import HelpScreen
+    from screens.widgets import KeyBar
+
+    app = make_app()
+    async with app.run_test(size=(80, 24)) as pilot:
+        await pilot.pause()
+        assert ("^o", "Palette") in app.screen.query_one(KeyBar).items()
+        await pilot.press("2")
+        await pilot.pause()
+        assert ("^n/^p", "Next/prev section") in app.screen.query_one(KeyBar).items()
+        await pilot.press("f1")
+        await pilot.pause()
+        assert isinstance(app.screen, HelpScreen)
+        said = " ".join(str(w.render()) for w in app.screen.query(".help-what"))
+        assert "previous section, also while typing (ctrl+p is not the command palette here: that is ctrl+o)" in said
+        assert "command palette (on ctrl+o, as ctrl+p is the previous section)" in said
+
+
 async def test_keys_typed_while_a_section_opens_land_in_its_field(make_app):
     import asyncio
 

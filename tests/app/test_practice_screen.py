@@ -4,6 +4,8 @@ from __future__ import annotations
 
 from datetime import datetime, timedelta, timezone
 
+from textual.widgets import Input
+
 from screens.practice import Card, CheckIn, PracticeScreen, StreakPanel
 from workbook.storage import Store
 
@@ -107,7 +109,7 @@ async def test_check_in_later_with_a_note_and_not_really_still_counts(make_app, 
         assert pick["learned"] == "1 more try"
         assert len(again.picks) == 1
         panel = str(again.screen.query_one(StreakPanel).render())
-        assert "not really 1" in panel and "practised: 1" in panel
+        assert "not really 1" in panel and "decisions: 1" in panel
 
 
 async def test_add_a_decision_of_my_own(make_app, data_dir):
@@ -221,3 +223,33 @@ async def test_skipping_a_check_in_with_x_is_saved_and_the_game_goes_on(make_app
         await pilot.pause()
         app.saver.wait()
         assert len(Store.open(data_dir).picks()) == 2
+
+
+async def test_the_field_with_the_cursor_stays_in_view_when_the_card_above_it_grows(make_app):
+    from workbook import practice
+
+    app = make_app(clock=FakeClock(START))
+    async with app.run_test(size=(60, 20)) as pilot:
+        card = await open_game(pilot)
+        await pilot.press("1", "enter")  # a pick: its check-in shows below the card
+        await pilot.pause()
+        await pilot.press("y")  # "did it align?" yes: the cursor goes to "What did I learn?"
+        await pilot.pause()
+        await pilot.pause()
+        note, play = app.focused, app.screen.query_one("#play")
+        view = play.scrollable_content_region
+        assert isinstance(note, Input) and view.contains_region(note.region)
+        # Scrolled so the note is on the page's last line; then the card above takes more lines
+        # (as when its gut window closes on a narrow card) and pushes the note down.
+        play.scroll_to(y=play.scroll_y - (view.bottom - 1 - note.region.y), animate=False, immediate=True)
+        await pilot.pause()
+        assert note.region.bottom == view.bottom
+        grown = card.region.height
+        card.show(practice.custom_decision({
+            "id": "c-l", "prompt": "Someone offers advice you didn't ask for: listen, thank, or set a limit?",
+            "options": ["Listen", "Thank and move on", "Set a gentle limit", "Ask a question"],
+        }), 0)
+        await pilot.pause()
+        await pilot.pause()
+        assert card.region.height > grown
+        assert app.focused is note and view.contains_region(note.region), (note.region, view)

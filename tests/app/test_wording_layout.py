@@ -212,3 +212,91 @@ async def test_my_workbook_shows_new_answers_when_opened_again(make_app):
         shown = [str(s.render()) for s in app.screen.query("#review-2 Static")]
         assert "Listening to myself" in shown  # on screen, not only in the list of lines
         assert len(app.screen.query("#review-2 .review-prompt")) == 5  # rebuilt, not added twice
+
+
+def row_text(app, number: int) -> str:
+    contents = app.screen.query_one("#contents", OptionList)
+    return str(contents.get_option_at_index(number - 1).prompt)
+
+
+async def test_a_tick_is_an_answer_and_home_counts_it(make_app):
+    app = make_app(clock=lambda: NOW)
+    async with app.run_test(size=(80, 24)) as pilot:
+        await pilot.press("1")
+        await pilot.pause()
+        app.screen.set_focus(app.screen.query("ToggleExercise").first())
+        await pilot.press("space")  # "This feels familiar": ticked, nothing written
+        await pilot.pause()
+        assert "1 of 4 answered" in str(app.screen.query_one("#section-progress").render())
+        await pilot.press("escape")
+        await pilot.pause()
+        assert row_text(app, 1).endswith("■■□□□□□□  1 of 4")
+        assert row_text(app, 7).endswith("1 answer so far")
+
+
+async def test_home_says_decisions_where_it_said_practised(make_app, data_dir):
+    store = Store.open(data_dir)
+    store.apply(Changes(new_picks=[pick(1, "2026-04-08"), pick(2, "2026-04-09")]))
+    store.close()
+    for size in [(80, 24), (60, 20)]:
+        app = make_app(clock=lambda: NOW)
+        async with app.run_test(size=size) as pilot:
+            await pilot.pause()
+            row = row_text(app, 5)
+            assert "practised" not in row
+            assert row.endswith("2-day streak · 2 decisions" if size == (80, 24) else "2-day streak"), row
+
+
+async def test_the_card_is_wide_and_keeps_each_option_whole_on_its_line(make_app):
+    long = practice.custom_decision({
+        "id": "c-l", "prompt": "Dinner tonight?",
+        "options": ["Whichever is quickest", "The soup from yesterday", "Something new", "Ask a friend"],
+    })
+    for size, beside in [((80, 24), True), ((60, 20), False)]:
+        app = make_app(clock=lambda: NOW)
+        async with app.run_test(size=size) as pilot:
+            await pilot.press("5")
+            await pilot.pause()
+            card = app.screen.query_one(Card)
+            card.show(long, 8)
+            await pilot.pause()
+            await pilot.pause()
+            assert card.region.width >= 44, (size, card.region)
+            lines = [line.text for line in card.render_lines(card.region.reset_offset)]
+            for n, option in enumerate(long.options, 1):
+                assert sum(f" {n} {option} " in line for line in lines) == 1, (size, option, lines)
+            # On a narrow terminal the streak panel goes below the game, its words all there.
+            side, below = app.screen.query_one("#streak-panel"), app.screen.query_one("#streak-below")
+            assert side.display is beside and below.display is not beside
+            assert practice.REST_RULE in str((side if beside else below).render())
+
+
+async def test_every_lists_add_button_lines_up_with_the_words_of_its_entries(make_app):
+    from textual.geometry import Region
+
+    from screens.fields import LineInput
+
+    app = make_app(clock=lambda: NOW)
+    async with app.run_test(size=(80, 24)) as pilot:
+        await pilot.press("3")
+        await pilot.pause()
+        await pilot.press("enter", *"rest")
+        await pilot.pause()
+        words = app.screen.query(LineInput).first().region.x
+        for button in app.screen.query(".add"):
+            text = "".join(s.text for s in button.render_lines(Region(0, 0, button.region.width, 1))[0])
+            assert button.region.x + text.index("+") == words, (text, button.region)
+
+
+async def test_continue_shows_its_whole_label_after_the_first_visit(make_app):
+    app = make_app(clock=lambda: NOW)
+    async with app.run_test(size=(80, 24)) as pilot:
+        await pilot.press("2")
+        await pilot.pause()
+        await pilot.press("escape")
+        await pilot.pause()
+        await pilot.pause()
+        button = app.screen.query_one("#continue")
+        assert str(button.label) == "Continue where you left off (c)"
+        text = "".join(s.text for s in button.render_lines(button.region.reset_offset)[0])
+        assert "Continue where you left off (c)" in text, text

@@ -64,6 +64,7 @@ def make(filled: bool = False) -> WorkbookApp:
         ("too-small", [], False),
         ("section-7-practice", ["7", "pagedown", "pagedown", "pagedown"], True),
         ("home-60x20", [], True),
+        ("section-5-game-60x20", ["5"], True),  # the streak panel below the game, the card wide
     ],
 )
 def test_screen(snap_compare, name, keys, filled):

@@ -7,11 +7,19 @@ from workbook.progress import bar, first_unanswered, is_answered, section_progre
 def test_section_progress_counts_only_answered_counted_exercises():
     section = content.load().section(1)
     answers = {
-        "why-hard.unsafe.familiar": True,  # a toggle does not count
+        "why-hard.unsafe.familiar": True,  # the tick and the words answer the same reason: one
         "why-hard.unsafe.reflection": "I kept myself safe",
         "why-hard.pressure.reflection": "   ",  # blank is not an answer
     }
     assert section_progress(section, answers) == (1, 4)
+
+
+def test_a_tick_alone_answers_its_reason():
+    section = content.load().section(1)
+    assert section_progress(section, {"why-hard.criticism.familiar": True}) == (1, 4)
+    assert section_progress(section, {"why-hard.criticism.familiar": False}) == (0, 4)
+    both = {"why-hard.criticism.familiar": True, "why-hard.future.reflection": "it passed"}
+    assert section_progress(section, both) == (2, 4)
 
 
 def test_first_unanswered_skips_answered_and_toggles():

@@ -17,7 +17,7 @@ def test_status_counts_and_changes_nothing(data_dir):
     assert info["answers"] == 5  # two texts, a scale, two lists
     assert status.status_line(info) == (
         "Self-trust workbook: 5 answers so far · 4 of 5 sections with exercises begun (1 complete)"
-        " · practice: 1-day streak · 1 practised · today: practised"
+        " · practice: 1-day streak · 1 decision · today: practised"
     )
     assert {p: p.stat().st_mtime_ns for p in data_dir.rglob("*")} == files
 

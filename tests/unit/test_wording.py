@@ -27,7 +27,7 @@ def test_counts_agree_with_their_nouns():
     assert plural(10_000, "decision") == "10,000 decisions"
     assert practice.practice_note(0, 1) == "1 decision practised"
     assert practice.practice_note(0, 0) == "not started yet"
-    assert practice.practice_note(4, 9) == "4-day streak · 9 practised"
+    assert practice.practice_note(4, 9) == "4-day streak · 9 decisions"
 
 
 def test_a_reframe_reads_with_short_labels_and_no_doubled_punctuation():
