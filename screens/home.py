@@ -61,7 +61,10 @@ class HomeScreen(WorkbookScreen):
         yield KeyBar((f"1-{LAST}", "Open"), ("c", "Continue"), ("d", "My data"))
 
     def on_mount(self) -> None:
-        self.set_focus(self.query_one("#contents", OptionList), scroll_visible=False)
+        # Not query_one: when the session ends while Home is still being mounted (a browser page
+        # closed at once, a hang-up at start), the list may already be gone.
+        for contents in self.query("#contents").results(OptionList):
+            self.set_focus(contents, scroll_visible=False)
 
     def on_resize(self) -> None:
         if self._wide != self._is_wide():  # the rows change shape between narrow and wide
