@@ -13,6 +13,7 @@ import gc
 import os
 import random
 import signal
+import threading
 from pathlib import Path
 
 from textual import events, on
@@ -31,8 +32,8 @@ from screens.messages import (
 from screens.navigator import Navigator
 from screens.theme import HIGH_CONTRAST, WORKBOOK
 from workbook import practice
-from workbook.state import WorkbookState
-from workbook.storage import Store
+from workbook.state import Loaded, WorkbookState
+from workbook.storage import Head, Store
 
 
 class WorkbookApp(Front):
@@ -62,19 +63,50 @@ class WorkbookApp(Front):
     ]
 
     def __init__(self, store: Store, *, blink_cursor: bool = False, clock: practice.Clock = practice.system_clock,
-                 notices: list[str] | None = None, rng: random.Random | None = None) -> None:
+                 notices: list[str] | None = None, rng: random.Random | None = None, head: Head | None = None) -> None:
+        """``head`` (from :func:`workbook.storage.read_head`, the store not opened yet): Home is drawn
+        from it, and everything is read on the writer thread after the first screen."""
         super().__init__()
         self.rng = rng or random.Random()  # which decision card comes next
         # Hosted by `workbook serve`: no way out to a shell, nothing written outside the profile.
         self.hosted = os.environ.get("WORKBOOK_HOSTED") == "1"
         self.notices = list(notices or [])
-        self.state = WorkbookState(store, clock=clock)
+        self.state = WorkbookState(store, clock=clock, head=head)
         self.store, self.answers, self.picks, self.settings = store, self.state.answers, self.state.picks, self.state.settings
         self.blink_cursor = blink_cursor or self.settings.get("cursor_blink") is True
         self.autosave, self.navigator, self.jobs = Autosave(self), Navigator(self), Jobs(self)
         self.saver = self.autosave.saver
         self.streak_line = self.state.streak_line
         self.switch_to_plain = False  # set by F2: __main__ runs plain mode once the screen is given back
+        self.load_error: Exception | None = None  # the store could not be opened after the first screen
+        self.loaded = asyncio.Event()
+        self._first_frame = threading.Event()
+        # The first job of the writer thread, so every save and backup comes after it.
+        self._loading = None if self.state.ready else self.saver.run(self._load)
+
+    # -- everything but Home, read after the first screen ---------------------------------
+    def _load(self) -> Loaded:
+        self._first_frame.wait(timeout=2.0)  # never later than that, if the first frame is slow
+        return self.state.load()
+
+    async def until_ready(self) -> None:
+        """Wait until everything is read (at once when it is): keys that need it wait with it."""
+        if not self.state.ready:
+            await self.loaded.wait()
+
+    async def _take_loaded(self) -> None:
+        assert self._loading is not None
+        try:
+            loaded = await asyncio.wrap_future(self._loading)
+        except Exception as exc:  # noqa: BLE001 - said by __main__ once the terminal is given back
+            self.load_error = exc
+            self.exit(1)
+            return
+        for notice in self.state.take(loaded):
+            self.notify(plain_text(notice), severity="warning", timeout=30)
+        self.loaded.set()
+        self.navigator.refresh()  # the summary checked against the data: Home's numbers, the streak
+        gc.freeze()
 
     # -- screens ---------------------------------------------------------------------
     def on_mount(self) -> None:
@@ -84,6 +116,9 @@ class WorkbookApp(Front):
         self.theme = theme if isinstance(theme, str) and theme in self.available_themes else WORKBOOK.name
         self.watch(self, "theme", self._remember_theme, init=False)
         self.push_screen(self.navigator.screen("home"))
+        if self._loading is not None:
+            self.call_after_refresh(self._first_frame.set)
+            self.run_worker(self._take_loaded(), name="load", group="load")
         loop = asyncio.get_running_loop()
         for sig in (signal.SIGHUP, signal.SIGTERM):
             loop.add_signal_handler(sig, self.autosave.hang_up)

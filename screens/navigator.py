@@ -118,6 +118,7 @@ class Navigator:
             return  # nothing to show until the terminal is large enough
         self._opening += 1
         try:
+            await self.app.until_ready()  # the data read after the first screen (keys wait meanwhile)
             await self._open(name, field)
         finally:
             self._opening -= 1
