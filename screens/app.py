@@ -63,9 +63,11 @@ class WorkbookApp(Front):
     ]
 
     def __init__(self, store: Store, *, blink_cursor: bool = False, clock: practice.Clock = practice.system_clock,
-                 notices: list[str] | None = None, rng: random.Random | None = None, head: Head | None = None) -> None:
+                 notices: list[str] | None = None, rng: random.Random | None = None, head: Head | None = None,
+                 ahead: bool = False) -> None:
         """``head`` (from :func:`workbook.storage.read_head`, the store not opened yet): Home is drawn
-        from it, and everything is read on the writer thread after the first screen."""
+        from it, and everything is read on the writer thread after the first screen. ``ahead``: the
+        screens likely opened next are built in pauses after that (as `workbook` runs)."""
         super().__init__()
         self.rng = rng or random.Random()  # which decision card comes next
         # Hosted by `workbook serve`: no way out to a shell, nothing written outside the profile.
@@ -83,6 +85,7 @@ class WorkbookApp(Front):
         self._first_frame = threading.Event()
         # The first job of the writer thread, so every save and backup comes after it.
         self._loading = None if self.state.ready else self.saver.run(self._load)
+        self.ahead = ahead
 
     # -- everything but Home, read after the first screen ---------------------------------
     def _load(self) -> Loaded:
@@ -107,6 +110,8 @@ class WorkbookApp(Front):
         self.loaded.set()
         self.navigator.refresh()  # the summary checked against the data: Home's numbers, the streak
         gc.freeze()
+        if self.ahead:
+            self.navigator.build_ahead()
 
     # -- screens ---------------------------------------------------------------------
     def on_mount(self) -> None:
@@ -119,6 +124,8 @@ class WorkbookApp(Front):
         if self._loading is not None:
             self.call_after_refresh(self._first_frame.set)
             self.run_worker(self._take_loaded(), name="load", group="load")
+        elif self.ahead:
+            self.call_after_refresh(self.navigator.build_ahead)
         loop = asyncio.get_running_loop()
         for sig in (signal.SIGHUP, signal.SIGTERM):
             loop.add_signal_handler(sig, self.autosave.hang_up)

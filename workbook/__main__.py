@@ -331,7 +331,7 @@ def run_app(folder: Path, mouse: bool = True, view: str | None = None) -> int:
             os.close(session)
     from screens.app import WorkbookApp  # the Textual front end (the only place it is imported from here)
 
-    app = WorkbookApp(store, notices=notices, head=head)
+    app = WorkbookApp(store, notices=notices, head=head, ahead=True)
     # The day's backup is taken on the writer thread, in order with the saves, off the start-up path.
     app.saver.then(lambda: backups.daily_backup(store), lambda taken: None)
     try:
