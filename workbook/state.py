@@ -319,7 +319,7 @@ class WorkbookState:
                     if name in Pick.__dataclass_fields__ and name != "extra":
                         setattr(pick, name, value)
                     else:
-                        pick.extra[name] = value
+                        pick.extra = {**pick.extra, name: value}
                 break
         return Changes(pick_updates={pick_id: update})
 

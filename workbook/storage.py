@@ -260,6 +260,25 @@ def read_head(folder: str | os.PathLike[str]) -> Head | None:
     return Head(found, settings, None if position is None else {k: v for k, v in position.items() if k != "name"})
 
 
+_REPEATED = ("decision", "prompt", "option", "day", "clarity", "checkin", "learned")
+
+
+def share_repeats(data: dict[str, Any]) -> dict[str, Any]:
+    """``data`` with each repeated text of the picks held once (the same decision, day or answer
+    read 10,000 times is 10,000 strings from the JSON parser): a few MB less at 10,000 decisions."""
+    picks = data.get("picks")
+    if isinstance(picks, dict):
+        seen: dict[Any, Any] = {}
+        share = seen.setdefault
+        for doc in picks.values():
+            if isinstance(doc, dict):
+                for name in _REPEATED:
+                    value = doc.get(name)
+                    if type(value) is str:
+                        doc[name] = share(value, value)
+    return data
+
+
 class AtomicJSONStorage(Storage):
     """A TinyDB storage that keeps the data in memory and writes atomically.
 
@@ -295,7 +314,7 @@ class AtomicJSONStorage(Storage):
             self.generation += 1
             self._data = None
             return True
-        data = read_checked(self.path)
+        data = share_repeats(read_checked(self.path))
         if stamp != self._refused_at:
             self.foreign = True  # not just our own file read again after a refused write
         self._refused_at = None

@@ -104,3 +104,19 @@ async def test_keys_pressed_before_the_data_is_read_wait_for_it_and_none_is_drop
     finally:
         release.set()
         app.saver.close()
+
+
+async def test_the_screens_likely_opened_next_are_built_in_a_pause_of_the_keys(data_dir, until):
+    returning(data_dir)  # continues at section 2: then section 3 and the game
+    app = WorkbookApp(Store(data_dir), head=read_head(data_dir), ahead=True)
+    try:
+        async with app.run_test(size=(80, 24)) as pilot:
+            await until(pilot, lambda: all(app.is_screen_installed(f"section-{n}") for n in (2, 3, 5)), "screens built ahead")
+            assert app.get_screen("section-2").is_running and app.get_screen("section-3").is_running  # composed
+            assert not app.get_screen("section-5").is_running  # the game is only made: its gut window waits
+            assert not app.is_screen_installed("section-1") and isinstance(app.screen, HomeScreen)
+            await pilot.press("2")
+            await pilot.pause()
+            assert app.screen.name == "section-2" and "old words" in app.screen.query_one(AnswerArea).text
+    finally:
+        app.saver.close()
