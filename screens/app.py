@@ -13,7 +13,6 @@ import gc
 import os
 import random
 import signal
-import threading
 from pathlib import Path
 
 from textual import events, on
@@ -25,6 +24,7 @@ from screens import commands
 from screens.autosave import Autosave, ChangedElsewhere, Saved, plain_text
 from screens.front import Front
 from screens.jobs import Jobs
+from screens.loading import Loading
 from screens.messages import (
     AnswerChanged, DecisionAdded, ExportRequested, FieldFocused, PickChanged, PickMade, PutBack, ResetRequested,
     SettingChanged, UndoResetRequested,
@@ -32,7 +32,7 @@ from screens.messages import (
 from screens.navigator import Navigator
 from screens.theme import HIGH_CONTRAST, WORKBOOK
 from workbook import practice
-from workbook.state import Loaded, WorkbookState
+from workbook.state import WorkbookState
 from workbook.storage import Head, Store
 
 
@@ -80,38 +80,11 @@ class WorkbookApp(Front):
         self.saver = self.autosave.saver
         self.streak_line = self.state.streak_line
         self.switch_to_plain = False  # set by F2: __main__ runs plain mode once the screen is given back
-        self.load_error: Exception | None = None  # the store could not be opened after the first screen
-        self.loaded = asyncio.Event()
-        self._first_frame = threading.Event()
-        # The first job of the writer thread, so every save and backup comes after it.
-        self._loading = None if self.state.ready else self.saver.run(self._load)
-        self.ahead = ahead
-
-    # -- everything but Home, read after the first screen ---------------------------------
-    def _load(self) -> Loaded:
-        self._first_frame.wait(timeout=2.0)  # never later than that, if the first frame is slow
-        return self.state.load()
+        self.loading = Loading(self, ahead)  # Home from the summary: the rest is read after the first frame
 
     async def until_ready(self) -> None:
-        """Wait until everything is read (at once when it is): keys that need it wait with it."""
-        if not self.state.ready:
-            await self.loaded.wait()
-
-    async def _take_loaded(self) -> None:
-        assert self._loading is not None
-        try:
-            loaded = await asyncio.wrap_future(self._loading)
-        except Exception as exc:  # noqa: BLE001 - said by __main__ once the terminal is given back
-            self.load_error = exc
-            self.exit(1)
-            return
-        for notice in self.state.take(loaded):
-            self.notify(plain_text(notice), severity="warning", timeout=30)
-        self.loaded.set()
-        self.navigator.refresh()  # the summary checked against the data: Home's numbers, the streak
-        gc.freeze()
-        if self.ahead:
-            self.navigator.build_ahead()
+        """Wait until everything is read: keys that need the data wait with it (see screens/loading.py)."""
+        await self.loading.until_ready()
 
     # -- screens ---------------------------------------------------------------------
     def on_mount(self) -> None:
@@ -121,11 +94,7 @@ class WorkbookApp(Front):
         self.theme = theme if isinstance(theme, str) and theme in self.available_themes else WORKBOOK.name
         self.watch(self, "theme", self._remember_theme, init=False)
         self.push_screen(self.navigator.screen("home"))
-        if self._loading is not None:
-            self.call_after_refresh(self._first_frame.set)
-            self.run_worker(self._take_loaded(), name="load", group="load")
-        elif self.ahead:
-            self.call_after_refresh(self.navigator.build_ahead)
+        self.loading.start()
         loop = asyncio.get_running_loop()
         for sig in (signal.SIGHUP, signal.SIGTERM):
             loop.add_signal_handler(sig, self.autosave.hang_up)

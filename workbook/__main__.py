@@ -344,8 +344,8 @@ def run_app(folder: Path, mouse: bool = True, view: str | None = None) -> int:
         app.saver.close()
         if not app.switch_to_plain:
             os.close(session)
-    if app.load_error is not None:  # the file could not be opened after the first screen
-        raise app.load_error
+    if app.loading.error is not None:  # the file could not be opened after the first screen
+        raise app.loading.error
     if app.switch_to_plain:  # "Switch to plain mode": the same workbook, as plain lines
         try:
             return run_plain(store, [])
