@@ -114,7 +114,7 @@ class WorkbookState:
         with contextlib.suppress(OSError, StorageError):
             store.correct_summary()  # another program changed the file; a folder that takes no writes is fine
         answers = tidy(store.answers())
-        picks = Pick.from_dicts(store.picks())
+        picks = store.pick_records()
         return Loaded(
             answers=answers,
             versions=versions_.by_key(store.versions()),

@@ -34,6 +34,7 @@ from tinydb.storages import Storage
 
 from workbook import summary as summary_
 from workbook import validate
+from workbook.records import Pick
 from workbook import versions as versions_
 
 SCHEMA_VERSION = 2
@@ -702,6 +703,11 @@ class Store:
         """Every pick, as copies (the app changes them; the stored ones change only through apply)."""
         raw = (self._storage.read() if self._storage else None) or {}
         return [dict(doc) for doc in raw.get("picks", {}).values()]
+
+    def pick_records(self) -> list[Pick]:
+        """Every pick as a typed record, made straight from the stored documents (no copies between)."""
+        raw = (self._storage.read() if self._storage else None) or {}
+        return Pick.from_dicts(raw.get("picks", {}).values())
 
     def custom_decisions(self) -> list[dict[str, Any]]:
         return [dict(doc) for doc in self.db.table("decisions").all()]
