@@ -85,6 +85,9 @@ class WorkbookState:
         self.streak = practice.streak([], self.today())
         # Home's numbers as stored beside the data, until everything is read (see start_from).
         self._head: summary_.Home | None = None
+        if head is not None and summary_.home(head.summary, self.today()) is None:
+            self.notes.extend(backups.open_into(store))  # the summary cannot say (a clock set back): read all now
+            head = None
         if head is None:
             self._read()
         else:
@@ -104,6 +107,7 @@ class WorkbookState:
         self.settings.update(head.settings)
         self.position = Position.from_dict(head.position)
         self._head = summary_.home(head.summary, self.today())
+        assert self._head is not None  # (checked by __init__)
 
     def load(self) -> Loaded:
         """Open the store and read everything (on the writer thread: nothing here is changed).

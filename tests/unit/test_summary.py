@@ -75,3 +75,17 @@ def test_a_file_without_a_summary_at_its_start_is_read_whole(tmp_path):
     path.write_text(json.dumps(tables))
     assert read_head(tmp_path) is None
     assert read_head(tmp_path / "nowhere") is None
+
+
+def test_a_clock_set_before_the_last_practice_day_reads_everything_at_once(tmp_path):
+    from datetime import datetime, timezone
+
+    from workbook.state import WorkbookState
+
+    store = Store.open(tmp_path)
+    store.apply(Changes(new_picks=[pick(1, START + timedelta(3))]))
+    head = read_head(tmp_path)
+    early = WorkbookState(Store(tmp_path), clock=lambda: datetime(2026, 1, 2, 12, tzinfo=timezone.utc), head=head)
+    assert early.ready and len(early.picks) == 1  # the summary cannot give the streak then: no fast start
+    later = WorkbookState(Store(tmp_path), clock=lambda: datetime(2026, 1, 5, 12, tzinfo=timezone.utc), head=head)
+    assert not later.ready and later.home().picks == 1 and later.home().current == 1
