@@ -22,6 +22,7 @@ from screens import commands
 from screens.autosave import Autosave, ChangedElsewhere, Saved, plain_text
 from screens.front import Front
 from screens.jobs import Jobs
+from screens.loading import Loading
 from screens.messages import (
     AnswerChanged, DecisionAdded, ExportRequested, FieldFocused, PickChanged, PickMade, PutBack, ResetRequested,
     SettingChanged, UndoResetRequested,
@@ -30,7 +31,7 @@ from screens.navigator import Navigator
 from screens.theme import HIGH_CONTRAST, WORKBOOK
 from workbook import practice
 from workbook.state import WorkbookState
-from workbook.storage import Store
+from workbook.storage import Head, Store
 from workbook.wording import in_browser
 
 
@@ -62,19 +63,28 @@ class WorkbookApp(Front):
     ]
 
     def __init__(self, store: Store, *, blink_cursor: bool = False, clock: practice.Clock = practice.system_clock,
-                 notices: list[str] | None = None, rng: random.Random | None = None) -> None:
+                 notices: list[str] | None = None, rng: random.Random | None = None, head: Head | None = None,
+                 ahead: bool = False) -> None:
+        """``head`` (from :func:`workbook.storage.read_head`, the store not opened yet): Home is drawn
+        from it, and everything is read on the writer thread after the first screen. ``ahead``: the
+        screens likely opened next are built in pauses after that (as `workbook` runs)."""
         super().__init__()
         self.rng = rng or random.Random()  # which decision card comes next
         # Hosted by `workbook serve`: no way out to a shell, nothing written outside the profile.
         self.hosted = os.environ.get("WORKBOOK_HOSTED") == "1"
         self.notices = list(notices or [])
-        self.state = WorkbookState(store, clock=clock)
+        self.state = WorkbookState(store, clock=clock, head=head)
         self.store, self.answers, self.picks, self.settings = store, self.state.answers, self.state.picks, self.state.settings
         self.blink_cursor = blink_cursor or self.settings.get("cursor_blink") is True
         self.autosave, self.navigator, self.jobs = Autosave(self), Navigator(self), Jobs(self)
         self.saver = self.autosave.saver
         self.streak_line = self.state.streak_line
         self.switch_to_plain = False  # set by F2: __main__ runs plain mode once the screen is given back
+        self.loading = Loading(self, ahead)  # Home from the summary: the rest is read after the first frame
+
+    async def until_ready(self) -> None:
+        """Wait until everything is read: keys that need the data wait with it (see screens/loading.py)."""
+        await self.loading.until_ready()
 
     # -- screens ---------------------------------------------------------------------
     def on_mount(self) -> None:
@@ -84,6 +94,7 @@ class WorkbookApp(Front):
         self.theme = theme if isinstance(theme, str) and theme in self.available_themes else WORKBOOK.name
         self.watch(self, "theme", self._remember_theme, init=False)
         self.push_screen(self.navigator.screen("home"))
+        self.loading.start()
         self.autosave.watch_terminal()  # SIGHUP, SIGTERM or a terminal gone: save, and always end
         self.call_after_refresh(self.navigator.welcome_back if self.state.resume else self.autosave.offer_rescue)
         # Everything loaded so far lives as long as the app: keep it out of the garbage collector's

@@ -15,7 +15,7 @@ from screens.base import WorkbookScreen
 from screens.widgets import KeyBar, Paragraph, TopBar
 from workbook import content, practice
 from workbook.state import WorkbookState
-from workbook.progress import bar, section_progress
+from workbook.progress import bar
 from workbook.wording import plural
 
 LAST = content.load().last_number  # the keys 1 to LAST open the sections
@@ -40,7 +40,6 @@ class HomeScreen(WorkbookScreen):
     def __init__(self, state: WorkbookState) -> None:
         super().__init__(state, name="home", classes="home")
         self.workbook = state.workbook
-        self.answers = state.answers
         self._wide = True
 
     def compose(self) -> ComposeResult:
@@ -98,20 +97,20 @@ class HomeScreen(WorkbookScreen):
         self._wide = wide = self._is_wide()
         title = TITLE if wide else TITLE - 1
         start = 3 + title + 1  # "1  ", the title, a space
+        home = self.state.home()  # from the summary beside the data until everything is read
         for section in self.workbook.sections:
-            done, total = section_progress(section, self.answers)
             if section.counted:
+                done, total = home.done.get(section.number, 0), len(section.counted)
                 row = self._row(section.number, section.title, done, total, wide)
             else:  # the practice game: its streak instead of a count
-                picks = len(self.state.picks)
-                current = self.state.streak.current
+                picks = home.picks
+                current = home.current
                 note = practice.practice_note(current, picks)
                 if start + len(note) > self._room():  # narrow: the streak, or the count, alone
                     note = practice.streak_text(current) if current else plural(picks, "decision") if picks else "not started"
                 row = Content(f"{section.number}  {section.title:<{title}} {note}")
             options.append(Option(row, id=str(section.number)))
-        answered = sum(section_progress(s, self.answers)[0] for s in self.workbook.sections)
-        review = plural(answered, "answer")
+        review = plural(home.answered, "answer")
         if start + len(review) + len(" so far") <= self._room():
             review += " so far"
         number, name = self.workbook.review_number, self.workbook.review.title

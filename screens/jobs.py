@@ -31,6 +31,7 @@ class Jobs:
 
     async def run(self, job: Callable[[], T]) -> T:
         """Everything typed so far is handed over first, then ``job`` runs; its result (or its error)."""
+        await self.app.until_ready()
         autosave = self.app.autosave
         autosave.save_now()
         return await asyncio.wrap_future(autosave.saver.run(job))
@@ -38,6 +39,7 @@ class Jobs:
     async def reload(self, home: bool) -> None:
         """After a reset, undo, restore or another session's save: read everything again, rebuild the screens."""
         app = self.app
+        await app.until_ready()
         app.autosave.save_and_close()  # our own typing first, so the re-read includes it
         app.autosave.take_kept()
         app.state.reload()

@@ -7,6 +7,7 @@ the cursor) and puts up the too-small notice when the terminal is below 60×20.
 from __future__ import annotations
 
 import sys
+import time
 from typing import TYPE_CHECKING
 
 from textual import events
@@ -19,6 +20,9 @@ if TYPE_CHECKING:
     from screens.app import WorkbookApp
 
 
+AHEAD_PAUSE = 0.4  # seconds without a key before a screen is built ahead
+
+
 class Navigator:
     """Opens screens for the app; the app calls :meth:`show` and nothing else opens a section."""
 
@@ -28,6 +32,8 @@ class Navigator:
         self.stale: set[Screen] = set()
         self._opening = 0  # screens being opened, or fields being made, right now: keys wait
         self._held_keys: list[events.Key] = []
+        self._last_key = 0.0  # when the last key came (monotonic): screens are built ahead only in a pause
+        self._ahead: list[str] = []
 
     # -- building --------------------------------------------------------------
     def screen(self, name: str) -> Screen:
@@ -101,6 +107,8 @@ class Navigator:
     # -- keys while opening ----------------------------------------------------------
     def hold(self, event: events.Event) -> bool:
         """A key typed while a screen is opening waits (True); it goes on once the field has the cursor."""
+        if isinstance(event, events.Key):
+            self._last_key = time.monotonic()
         if isinstance(event, events.Key) and self._opening:
             self._held_keys.append(event)
             return True
@@ -147,6 +155,7 @@ class Navigator:
             return  # nothing to show until the terminal is large enough
         self.hold_keys()
         try:
+            await self.app.until_ready()  # the data read after the first screen (keys wait meanwhile)
             await self._open(name, field)
         finally:
             await self.release_keys()
@@ -196,6 +205,44 @@ class Navigator:
             elif mark_current or screen in self.stale:
                 self.stale.discard(screen)
                 app.uninstall_screen(name)
+
+    # -- screens ready before they are asked for -----------------------------------------------
+    def likely_next(self) -> list[str]:
+        """The screens a person is likely to open next: the place to continue (or section 1), the
+        section after it, and the game."""
+        state = self.state
+        place = state.position.last.screen if state.position and state.position.last else "section-1"
+        names = [place]
+        if place.startswith("section-"):
+            names.append(f"section-{int(place.removeprefix('section-')) + 1}")
+        names.append(f"section-{state.practice_number}")
+        known = self.section_names()
+        return [name for name in dict.fromkeys(names) if name in known]
+
+    def build_ahead(self) -> None:
+        """After everything is read: build the likely next screens, one at a time, each in a pause of
+        the keys (never while a screen opens), so their first visit costs about a return visit."""
+        self._ahead = [name for name in self.likely_next() if not self.app.is_screen_installed(name)]
+        self.app.set_timer(AHEAD_PAUSE, self._build_one_ahead)
+
+    async def _build_one_ahead(self) -> None:
+        app = self.app
+        if not self._ahead or not app.is_running:
+            return
+        if self._opening or time.monotonic() - self._last_key < AHEAD_PAUSE or not app.is_screen_installed("home"):
+            app.set_timer(AHEAD_PAUSE, self._build_one_ahead)  # keys come first
+            return
+        name = self._ahead.pop(0)
+        if not app.is_screen_installed(name):
+            screen = self.screen(name)
+            # A reading section is composed now, off screen (as after a visit); the game is only made,
+            # since its gut window would start counting on mount.
+            from screens.section import SectionScreen
+
+            if type(screen) is SectionScreen and not screen.is_running:
+                _, mounted = app._get_screen(screen)  # what switch_screen does first
+                await mounted
+        app.set_timer(AHEAD_PAUSE / 4, self._build_one_ahead)
 
     # -- the terminal's size --------------------------------------------------------------------
     def resized(self, event: events.Resize) -> None:

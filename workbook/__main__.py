@@ -319,28 +319,36 @@ def run_app(folder: Path, mouse: bool = True, view: str | None = None) -> int:
     """The workbook: full-screen, or plain (``view`` "plain", "full", or None to choose)."""
     from workbook import backups
 
-    from workbook.storage import Changes, join_session
+    from workbook.storage import Changes, Store, join_session, read_head
 
-    store, notices = backups.open_store(folder)
+    # A returning person's first screen needs only the start of the file (the summary, settings and
+    # place): the rest is read after it is drawn. Anything else opens the whole file first, as before.
+    head = read_head(folder)
+    full_screen = view == "full" or (view is None and not plain_by_default())
+    if head is not None and full_screen and head.settings.get("plain") is not True and (view is None or head.settings.get("plain") is False):
+        store, notices = Store(folder), []
+    else:
+        head = None
+        store, notices = backups.open_store(folder)
     session, others = join_session(store.folder)
     if others:
         notices.append(
             "The workbook is also open in another window. Both save safely; "
             "a screen shows the other window's saved answers when you open it."
         )
-    if view is not None and store.settings().get("plain") is not (view == "plain"):
+    if head is None and view is not None and store.settings().get("plain") is not (view == "plain"):
         store.apply(Changes(settings={"plain": view == "plain"}))  # the choice is remembered for this folder
     from workbook.wording import in_browser
 
     browser = in_browser()
-    if view == "plain" or (view is None and not browser and (store.settings().get("plain") is True or plain_by_default())):
+    if head is None and (view == "plain" or (view is None and not browser and (store.settings().get("plain") is True or plain_by_default()))):
         try:
             return run_plain(store, notices)
         finally:
             os.close(session)
     from screens.app import WorkbookApp  # the Textual front end (the only place it is imported from here)
 
-    app = WorkbookApp(store, notices=notices)
+    app = WorkbookApp(store, notices=notices, head=head, ahead=True)
     # The day's backup is taken on the writer thread, in order with the saves, off the start-up path.
     app.saver.then(lambda: backups.daily_backup(store), lambda taken: None)
     lifeline = app.autosave.lifeline
@@ -360,6 +368,8 @@ def run_app(folder: Path, mouse: bool = True, view: str | None = None) -> int:
             # The terminal is gone and Textual's writer thread may be stuck writing to it, holding
             # standard error's lock: Python's own exit would wait on it. Everything is saved.
             os._exit(app.return_code or 0)
+    if app.loading.error is not None:  # the file could not be opened after the first screen
+        raise app.loading.error
     if app.switch_to_plain and not browser:  # "Switch to plain mode": the same workbook, as plain lines
         try:
             return run_plain(store, [])

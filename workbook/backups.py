@@ -288,14 +288,22 @@ def open_store(folder: Path) -> tuple[Store, list[str]]:
     changed it): the store then keeps the notice for :meth:`Store.take_notices`.
     Returns the store and what the person should be told, in plain words.
     """
+    store = Store(folder)
+    return store, open_into(store)
+
+
+def open_into(store: Store) -> list[str]:
+    """Open ``store`` as :func:`open_store` does (the app makes its store first and opens it after its
+    first screen); what the person should be told."""
     notices: list[str] = []
+    folder = store.folder
     try:
-        store = Store.open(folder, before_migrate=lambda s: backup(s, "before-migrate"))
+        store.load(before_migrate=lambda s: backup(s, "before-migrate"))
     except DamagedData as exc:
         notices.append(repair(folder, exc))
-        store = Store.open(folder, before_migrate=lambda s: backup(s, "before-migrate"))
+        store.load(before_migrate=lambda s: backup(s, "before-migrate"))
     store.on_damaged = lambda problem: repair(folder, problem)
-    return store, notices
+    return notices
 
 
 # -- reset -----------------------------------------------------------------------

@@ -168,6 +168,58 @@ def streak(days: Iterable[date], today: date) -> Streak:
     )
 
 
+@dataclass(frozen=True)
+class RunFacts:
+    """The few facts that give the streak on any later day without the practice days themselves.
+
+    Kept in the workbook's summary (:mod:`workbook.summary`), so Home shows the streak before the
+    picks are read. :func:`run_facts` makes them from the days; :meth:`add` takes one more day;
+    :meth:`streak_on` answers as :func:`streak` would.
+    """
+
+    end: date | None = None  # the last practice day (None: no practice yet)
+    count: int = 0  # practice days in the run that ends on ``end``
+    last_rest: date | None = None  # that run's last rest day
+    best_before: int = 0  # the best of the runs before it
+    days: int = 0  # practice days in all
+
+    def add(self, day: date) -> RunFacts | None:
+        """The facts with one more practice day; None when ``day`` comes before ``end`` (then they are
+        made again from all the days)."""
+        if self.end is None:
+            return RunFacts(day, 1, None, 0, 1)
+        if day == self.end:
+            return self
+        if day < self.end:
+            return None
+        gap = [self.end + timedelta(n) for n in range(1, (day - self.end).days)]
+        rests = [self.last_rest] if self.last_rest else []
+        if _forgiven(rests, gap):
+            return RunFacts(day, self.count + 1, gap[-1] if gap else self.last_rest, self.best_before, self.days + 1)
+        return RunFacts(day, 1, None, max(self.best_before, self.count), self.days + 1)
+
+    def streak_on(self, today: date) -> tuple[int, int, bool, bool] | None:
+        """(current, best, run ended, practised today) on ``today``, as :func:`streak` gives them;
+        None when the last practice day is after ``today`` (a clock set back)."""
+        if self.end is None:
+            return 0, 0, False, False
+        if self.end > today:
+            return None
+        gap = [self.end + timedelta(n) for n in range(1, (today - self.end).days)]
+        alive = _forgiven([self.last_rest] if self.last_rest else [], gap)
+        return (self.count if alive else 0), max(self.best_before, self.count), not alive, self.end == today
+
+
+def run_facts(days: Iterable[date]) -> RunFacts:
+    """The :class:`RunFacts` of a set of practice days."""
+    facts = RunFacts()
+    for day in sorted(set(days)):
+        added = facts.add(day)
+        assert added is not None  # the days come in order
+        facts = added
+    return facts
+
+
 def streak_text(current: int, ended: bool = False) -> str:
     if current:
         return f"{current}-day streak"

@@ -15,6 +15,7 @@ import uuid
 from collections.abc import Iterable, Iterator, Mapping
 from dataclasses import dataclass, field, fields
 from datetime import datetime, tzinfo
+from types import MappingProxyType
 from typing import Any
 
 from workbook import practice
@@ -38,6 +39,9 @@ class _Stored(Mapping[str, Any]):
         return len(self.to_dict())
 
 
+NO_EXTRA: Mapping[str, Any] = MappingProxyType({})
+
+
 def _split(doc: dict[str, Any], names: tuple[str, ...]) -> tuple[dict[str, Any], dict[str, Any]]:
     known = {name: doc[name] for name in names if name in doc}
     extra = {key: value for key, value in doc.items() if key not in known}
@@ -57,7 +61,9 @@ class Pick(_Stored):
     clarity: str | None = None
     checkin: str | None = None
     learned: str = ""
-    extra: dict[str, Any] = field(default_factory=dict)
+    # Fields a newer version wrote; one shared empty mapping for the usual pick (10,000 empty dicts
+    # would be about 0.6 MB). Replaced, never changed in place.
+    extra: Mapping[str, Any] = field(default_factory=lambda: NO_EXTRA)
 
     @classmethod
     def from_dict(cls, doc: dict[str, Any]) -> Pick:

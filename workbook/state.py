@@ -14,16 +14,19 @@ for the front end to show (:meth:`take_notes`).
 
 from __future__ import annotations
 
+import contextlib
 from collections.abc import Iterable, Mapping
+from dataclasses import dataclass, field
 from datetime import date
 from pathlib import Path
 from typing import Any
 
 from workbook import backups, content, exchange, practice, resets
+from workbook import summary as summary_
 from workbook import versions as versions_
 from workbook.wording import hosted
 from workbook.records import Decision, Pick, Position
-from workbook.storage import Changes, Store
+from workbook.storage import Changes, Head, Store, StorageError
 from workbook.text import MAX_ANSWER_CHARS, clean
 
 
@@ -43,6 +46,20 @@ def is_empty(value: Any) -> bool:
     return value in (None, "", [])
 
 
+@dataclass
+class Loaded:
+    """Everything read after the first screen, ready for :meth:`WorkbookState.take`."""
+
+    answers: dict[str, Any]
+    versions: dict[str, list[dict[str, Any]]]
+    picks: list[Pick]
+    decisions: list[Decision]
+    settings: dict[str, Any]
+    position: Position | None
+    streak: practice.Streak
+    notices: list[str] = field(default_factory=list)
+
+
 class WorkbookState:
     """The person's workbook in memory, and what they can do with it."""
 
@@ -52,6 +69,7 @@ class WorkbookState:
         *,
         clock: practice.Clock = practice.system_clock,
         workbook: content.Workbook | None = None,
+        head: Head | None = None,
     ) -> None:
         self.store = store
         self.clock = clock
@@ -65,9 +83,76 @@ class WorkbookState:
         self.notes: list[str] = []
         self._streak_key: tuple[int, date] | None = None
         self.streak = practice.streak([], self.today())
-        self._read()
+        # Home's numbers as stored beside the data, until everything is read (see start_from).
+        self._head: summary_.Home | None = None
+        if head is not None and summary_.home(head.summary, self.today()) is None:
+            self.notes.extend(backups.open_into(store))  # the summary cannot say (a clock set back): read all now
+            head = None
+        if head is None:
+            self._read()
+        else:
+            self.start_from(head)
         # Where the person was when this session began (a welcome back goes there).
         self.resume: Position | None = self.position
+
+    # -- a fast start: Home from the summary, everything else read after the first screen ----------
+    @property
+    def ready(self) -> bool:
+        """Whether everything is read (False only between :meth:`start_from` and :meth:`take`)."""
+        return self._head is None
+
+    def start_from(self, head: Head) -> None:
+        """Begin with what the first screen needs (the store is not open yet): settings, the place,
+        and Home's numbers from the stored summary. :meth:`load` then :meth:`take` bring the rest."""
+        self.settings.update(head.settings)
+        self.position = Position.from_dict(head.position)
+        self._head = summary_.home(head.summary, self.today())
+        assert self._head is not None  # (checked by __init__)
+
+    def load(self) -> Loaded:
+        """Open the store and read everything (on the writer thread: nothing here is changed).
+
+        The stored summary is checked against the whole data, and saved again if it was not right."""
+        notices = backups.open_into(self.store)
+        store = self.store
+        with contextlib.suppress(OSError, StorageError):
+            store.correct_summary()  # another program changed the file; a folder that takes no writes is fine
+        answers = tidy(store.answers())
+        picks = store.pick_records()
+        return Loaded(
+            answers=answers,
+            versions=versions_.by_key(store.versions()),
+            picks=picks,
+            decisions=[Decision.from_dict(doc) for doc in store.custom_decisions()],
+            settings=store.settings(),
+            position=Position.from_dict(store.position()),
+            streak=practice.streak(practice.practice_days_of(picks), self.today()),
+            notices=notices,
+        )
+
+    def take(self, loaded: Loaded) -> list[str]:
+        """Everything :meth:`load` read becomes the state (on the event loop); what to tell the person."""
+        self.answers.clear()
+        self.answers.update(loaded.answers)
+        self.versions.clear()
+        self.versions.update(loaded.versions)
+        self.picks[:] = loaded.picks
+        self.decisions[:] = loaded.decisions
+        self.settings.clear()
+        self.settings.update(loaded.settings)
+        self.position = loaded.position
+        self.streak = loaded.streak
+        self._streak_key = (len(self.picks), self.today())
+        self._head = None
+        return loaded.notices
+
+    def home(self) -> summary_.Home:
+        """What Home and the top bar show: from the data, or from the stored summary until it is read."""
+        if self._head is not None:
+            return self._head
+        done, answered = summary_.progress(self.answers, self.workbook)
+        streak = self.streak
+        return summary_.Home(done, answered, len(self.picks), streak.current, streak.run_ended, self.has_position())
 
     # -- reading ------------------------------------------------------------------
     def _read(self) -> None:
@@ -126,6 +211,8 @@ class WorkbookState:
     @property
     def streak_line(self) -> str:
         """The streak in words, or nothing before the first pick."""
+        if self._head is not None:
+            return self._head.streak_line
         return practice.streak_text(self.streak.current, self.streak.run_ended) if self.picks else ""
 
     def summary(self) -> practice.Summary:
@@ -236,7 +323,7 @@ class WorkbookState:
                     if name in Pick.__dataclass_fields__ and name != "extra":
                         setattr(pick, name, value)
                     else:
-                        pick.extra[name] = value
+                        pick.extra = {**pick.extra, name: value}
                 break
         return Changes(pick_updates={pick_id: update})
 

@@ -19,6 +19,8 @@ import contextlib
 import fcntl
 import json
 import os
+import re
+import stat
 import tempfile
 import time
 from datetime import datetime, timezone
@@ -30,7 +32,9 @@ from typing import Any
 from tinydb import Query, TinyDB
 from tinydb.storages import Storage
 
+from workbook import summary as summary_
 from workbook import validate
+from workbook.records import Pick
 from workbook import versions as versions_
 
 SCHEMA_VERSION = 2
@@ -60,6 +64,11 @@ def check_size(size: int) -> None:
 def stored_size(tables: dict[str, Any]) -> int:
     """How large the workbook file holding ``tables`` (as stored) would be."""
     return len(encode({**tables, "meta": {"1": {"name": "schema", "version": SCHEMA_VERSION}}}))
+
+
+def with_summary(tables: dict[str, Any]) -> dict[str, Any]:
+    """``tables`` with their summary made again (after an update, an import, a restore, a reset)."""
+    return {**tables, summary_.TABLE: {"1": summary_.of_tables(tables).to_doc()}}
 
 
 class DamagedData(StorageError):
@@ -98,6 +107,8 @@ def atomic_write(path: Path, data: bytes) -> None:
 
 
 CHUNK = 500  # documents encoded at a time
+HEAD = ("meta", summary_.TABLE, "settings", "state")  # written first; all Home needs (read_head)
+HEAD_BYTES = 256 * 1024  # read_head looks no further into the file
 
 
 def encode(data: dict[str, Any]) -> bytes:
@@ -108,7 +119,9 @@ def encode(data: dict[str, Any]) -> bytes:
     """
     dumps = json.JSONEncoder(ensure_ascii=False, separators=(",", ":")).encode
     tables = []
-    for name, table in data.items():
+    # The small tables first: the app reads only these before its first screen (read_head).
+    ordered = [name for name in HEAD if name in data] + [name for name in data if name not in HEAD]
+    for name, table in ((name, data[name]) for name in ordered):
         items = list(table.items()) if isinstance(table, dict) else []
         parts = []
         for start in range(0, len(items), CHUNK):
@@ -173,6 +186,100 @@ def read_checked(path: Path) -> dict[str, Any]:
         raise DamagedData(f"{path} is not readable: {reason}") from exc
 
 
+@dataclass(frozen=True)
+class Head:
+    """The start of a workbook file: what the first screen needs, read without the history."""
+
+    summary: summary_.Summary
+    settings: dict[str, Any]
+    position: dict[str, Any] | None
+
+
+_SPACE = re.compile(r"[ \t\n\r]*")
+
+
+def read_head(folder: str | os.PathLike[str]) -> Head | None:
+    """The summary, settings and position from the start of the workbook file, without reading the rest.
+
+    None when they are not all there within :data:`HEAD_BYTES` (a file written before the summary,
+    or by another program), or anything about them is not as the workbook writes it: then the whole
+    file is read as usual, which also says what is the matter.
+    """
+    path = Path(folder) / DB_NAME
+    try:
+        fd = os.open(path, os.O_RDONLY | os.O_NONBLOCK | os.O_NOCTTY | getattr(os, "O_CLOEXEC", 0))
+    except OSError:
+        return None
+    try:
+        if not stat.S_ISREG(os.fstat(fd).st_mode):
+            return None
+        raw = os.read(fd, HEAD_BYTES)
+    except OSError:
+        return None
+    finally:
+        os.close(fd)
+    try:
+        text = raw.decode("utf-8")
+    except UnicodeDecodeError as exc:
+        if exc.start < len(raw) - 3:
+            return None
+        text = raw[: exc.start].decode("utf-8")  # a character cut at the end of what was read
+    tables: dict[str, Any] = {}
+    decoder = json.JSONDecoder(parse_constant=validate.no_constants)
+    try:
+        at = _SPACE.match(text).end()
+        if text[at : at + 1] != "{":
+            return None
+        at += 1
+        while True:
+            at = _SPACE.match(text, at).end()
+            name, at = decoder.raw_decode(text, at)
+            if not isinstance(name, str) or name not in HEAD or name in tables:
+                break  # the history begins: everything Home needs came before it
+            at = _SPACE.match(text, at).end()
+            if text[at : at + 1] != ":":
+                return None
+            table, at = decoder.raw_decode(text, _SPACE.match(text, at + 1).end())
+            tables[name] = table
+            at = _SPACE.match(text, at).end()
+            if text[at : at + 1] != ",":
+                break
+            at += 1
+    except (ValueError, RecursionError):
+        return None  # cut short within HEAD_BYTES, or not JSON: the whole file is read
+    try:
+        checked = validate.check_tables(tables, known_version=SCHEMA_VERSION)
+    except validate.Invalid:  # Newer too
+        return None
+    if validate.schema_version(checked) != SCHEMA_VERSION:
+        return None
+    found = summary_.stored(checked)
+    if found is None:
+        return None
+    settings = {doc["name"]: doc["value"] for doc in checked.get("settings", {}).values()}
+    position = next((doc for doc in checked.get("state", {}).values() if doc.get("name") == "position"), None)
+    return Head(found, settings, None if position is None else {k: v for k, v in position.items() if k != "name"})
+
+
+_REPEATED = ("decision", "prompt", "option", "day", "clarity", "checkin", "learned")
+
+
+def share_repeats(data: dict[str, Any]) -> dict[str, Any]:
+    """``data`` with each repeated text of the picks held once (the same decision, day or answer
+    read 10,000 times is 10,000 strings from the JSON parser): a few MB less at 10,000 decisions."""
+    picks = data.get("picks")
+    if isinstance(picks, dict):
+        seen: dict[Any, Any] = {}
+        share = seen.setdefault
+        for doc in picks.values():
+            if isinstance(doc, dict):
+                for name in _REPEATED:
+                    value = doc.get(name)
+                    if type(value) is str:
+                        doc[name] = share(value, value)
+    return data
+
+
 class AtomicJSONStorage(Storage):
     """A TinyDB storage that keeps the data in memory and writes atomically.
 
@@ -208,7 +315,7 @@ class AtomicJSONStorage(Storage):
             self.generation += 1
             self._data = None
             return True
-        data = read_checked(self.path)
+        data = share_repeats(read_checked(self.path))
         if stamp != self._refused_at:
             self.foreign = True  # not just our own file read again after a refused write
         self._refused_at = None
@@ -333,8 +440,12 @@ class Store:
         An older database is migrated forward; ``before_migrate`` runs first (it takes a backup).
         """
         store = cls(folder)
-        store._open(before_migrate)
+        store.load(before_migrate)
         return store
+
+    def load(self, before_migrate: Callable[[Store], Any] | None = None) -> None:
+        """Open this store (see :meth:`open`): the app makes it first and reads the file after its first screen."""
+        self._open(before_migrate)
 
     def _open(self, before_migrate: Callable[[Store], Any] | None) -> None:
         ensure_private_folder(self.folder)
@@ -358,7 +469,7 @@ class Store:
                     data = validate.check_tables(data, known_version=SCHEMA_VERSION)
                 except validate.Invalid as exc:
                     raise DamagedData(f"{self.path} is not readable after its update: {exc}") from exc
-                self._storage.replace(data)
+                self._storage.replace(with_summary(data))
 
     def _schema_version(self) -> int | None:
         doc = self.db.table("meta").get(Query().name == "schema")
@@ -454,7 +565,7 @@ class Store:
         with self._locked():
             data = {name: table for name, table in data.items() if name != "meta"}
             data["meta"] = {"1": {"name": "schema", "version": SCHEMA_VERSION}}
-            self._storage.replace(data)
+            self._storage.replace(with_summary(data))
 
     def refresh(self) -> bool:
         """Catch up with the file. True if another process saved since the last call."""
@@ -553,12 +664,50 @@ class Store:
             settings = db.table("settings")
             for name, value in changes.settings.items():
                 settings.upsert({"name": name, "value": value}, item.name == name)
+            if changes.answers or changes.new_picks or changes.position is not None:
+                self._summarise(changes)
         return new_versions
+
+    def _summarise(self, changes: Changes) -> None:
+        """Bring the summary up to date after ``changes`` (in a transaction): the new picks' days are
+        added to the streak's facts; the answers' progress, being small, is counted again."""
+        assert self._storage is not None
+        data = self._storage.read() or {}
+        old = summary_.stored(data)
+        new = old.with_picks(p.get("day") or "" for p in changes.new_picks) if old else None
+        picks = data.get("picks")
+        if new is None or new.picks != (len(picks) if isinstance(picks, dict) else 0):
+            new = summary_.of_tables(data)  # none yet, or the file was changed by another program
+        else:
+            answers = {doc["key"]: doc.get("value") for doc in (data.get("answers") or {}).values()}
+            position = next((d for d in (data.get("state") or {}).values() if d.get("name") == "position"), None)
+            new = new.with_answers(answers, position)
+        if new != old:
+            data[summary_.TABLE] = {"1": new.to_doc()}
+            self._storage.write(data)
+
+    def correct_summary(self) -> bool:
+        """Make the summary again from the whole data and save it if it was not right (another program
+        changed the file). True if it was corrected."""
+        with self.transaction():
+            assert self._storage is not None
+            data = self._storage.read() or {}
+            right = summary_.of_tables(data)
+            if summary_.stored(data) == right:
+                return False
+            data[summary_.TABLE] = {"1": right.to_doc()}
+            self._storage.write(data)
+        return True
 
     def picks(self) -> list[dict[str, Any]]:
         """Every pick, as copies (the app changes them; the stored ones change only through apply)."""
         raw = (self._storage.read() if self._storage else None) or {}
         return [dict(doc) for doc in raw.get("picks", {}).values()]
+
+    def pick_records(self) -> list[Pick]:
+        """Every pick as a typed record, made straight from the stored documents (no copies between)."""
+        raw = (self._storage.read() if self._storage else None) or {}
+        return Pick.from_dicts(raw.get("picks", {}).values())
 
     def custom_decisions(self) -> list[dict[str, Any]]:
         return [dict(doc) for doc in self.db.table("decisions").all()]

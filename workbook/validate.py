@@ -99,6 +99,9 @@ def _no_constants(name: str) -> Any:
     raise ValueError(f"{name} is not a number JSON allows")
 
 
+no_constants = _no_constants  # for other readers of the workbook's JSON (storage.read_head)
+
+
 def loads(raw: bytes | str) -> Any:
     """JSON, with NaN and Infinity refused and the nesting depth bounded. Raises :class:`Invalid`."""
     if isinstance(raw, bytes):
