@@ -300,7 +300,9 @@ def test_a_hang_up_while_the_terminal_no_longer_reads_saves_and_ends(tmp_path: P
     assert status is not None, f"the workbook kept running after the hang-up ({how})"
     answer = Store.read_only(folder).answers().get("what-is.own-words", "")
     assert answer.startswith(shown), answer
-    assert answer.replace(" more", "") == shown  # only whole " more"s were typed after it
+    # after it only what was typed, in order: " more" again and again (the last one perhaps cut, when
+    # the terminal closed between its letters)
+    assert (" more" * 200).startswith(answer[len(shown):]), answer
     session, others = join_session(folder)
     os.close(session)
     assert not others, "the next start would say the workbook is open in another window"
