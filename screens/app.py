@@ -11,14 +11,12 @@ from __future__ import annotations
 import gc
 import os
 import random
-from pathlib import Path
 
 from textual import events, on
-from textual.binding import Binding
 from textual.screen import Screen
 
 import styles
-from screens import commands
+from screens import commands, keys, theme
 from screens.autosave import Autosave, ChangedElsewhere, Saved, plain_text
 from screens.front import Front
 from screens.jobs import Jobs
@@ -28,7 +26,6 @@ from screens.messages import (
     SettingChanged, UndoResetRequested,
 )
 from screens.navigator import Navigator
-from screens.theme import HIGH_CONTRAST, WORKBOOK
 from workbook import practice
 from workbook.state import WorkbookState
 from workbook.storage import Head, Store
@@ -39,28 +36,7 @@ class WorkbookApp(Front):
     TITLE = "Self-Trust Workbook"
     CSS_PATH = [styles.path(f"{name}.tcss") for name in ("app", "home", "section", "practice", "review", "data", "rescue")]
     COMMAND_PALETTE_BINDING = "ctrl+o"
-    # Every key is declared once, here and on each screen or widget: the key bar and F1 help read
-    # the bindings (``description`` for the bar, ``tooltip`` for the help's longer words).
-    BINDINGS = [
-        Binding("ctrl+n", "next_section", "Next section", priority=True, id="next-section", tooltip="next section, also while typing"),
-        Binding("ctrl+p", "previous_section", "Previous section", priority=True, id="previous-section",
-                tooltip="previous section, also while typing (ctrl+p is not the command palette here: that is ctrl+o)"),
-        Binding("ctrl+g", "home", "Home", priority=True, show=False, id="home-ctrl-g",
-                tooltip="back to Home (for slow links, where a lone escape can be mistaken)"),
-        # Priority, so the field changes before the next key is handed on: "rest<tab>3" typed in one
-        # burst (or arriving in one packet over SSH) puts the 3 in the next field, not this one.
-        Binding("tab", "focus_next", "Next field", priority=True, show=False, id="next-field",
-                tooltip="next thing to answer or press (the page scrolls with it)"),
-        Binding("shift+tab", "focus_previous", "Previous field", priority=True, show=False, id="previous-field",
-                tooltip="previous thing to answer or press"),
-        Binding("f1", "help", "Help", id="help", tooltip="this help: every key of every screen"),
-        Binding("question_mark", "help", "Help", show=False, id="help-question", tooltip="help, when not typing"),
-        Binding("ctrl+q", "quit", "Quit", priority=True, id="quit", tooltip="save and quit"),
-        Binding("f2", "plain_mode", "Plain mode", show=False, id="plain-mode",
-                tooltip="Switch to plain mode: plain lines for screen readers and braille (remembered)"),
-        Binding("ctrl+o", "command_palette", "Palette", priority=True, id="palette",
-                tooltip="command palette (on ctrl+o, as ctrl+p is the previous section): sections, export, reset, help, theme, cursor blink, quit"),
-    ]
+    BINDINGS = keys.APP_KEYS  # every key is declared once: here (screens/keys.py) and on each screen or widget
 
     def __init__(self, store: Store, *, blink_cursor: bool = False, clock: practice.Clock = practice.system_clock,
                  notices: list[str] | None = None, rng: random.Random | None = None, head: Head | None = None,
@@ -88,11 +64,7 @@ class WorkbookApp(Front):
 
     # -- screens ---------------------------------------------------------------------
     def on_mount(self) -> None:
-        self.register_theme(HIGH_CONTRAST)
-        self.register_theme(WORKBOOK)
-        theme = self.settings.get("theme")
-        self.theme = theme if isinstance(theme, str) and theme in self.available_themes else WORKBOOK.name
-        self.watch(self, "theme", self._remember_theme, init=False)
+        theme.install(self, self.settings.get("theme"), self._remember_theme)
         self.push_screen(self.navigator.screen("home"))
         self.loading.start()
         self.autosave.watch_terminal()  # SIGHUP, SIGTERM or a terminal gone: save, and always end
@@ -180,16 +152,12 @@ class WorkbookApp(Front):
         self.navigator.set_blink(self.blink_cursor)
         self.post_message(SettingChanged("cursor_blink", self.blink_cursor))
 
-    def _remember_theme(self, theme: str) -> None:
-        if self.settings.get("theme") != theme:
-            self.post_message(SettingChanged("theme", theme))
+    def _remember_theme(self, name: str) -> None:
+        if self.settings.get("theme") != name:
+            self.post_message(SettingChanged("theme", name))
 
     def on_resize(self, event: events.Resize) -> None:
         self.navigator.resized(event)
-
-    def _rescue_places(self) -> list[Path] | None:
-        """Where rescue copies go. Hosted: only beside the profile (the server's own folder); else the usual places."""
-        return [self.store.folder.resolve().parent] if self.hosted else None
 
     # -- messages up: the state does it, the autosave saves it ---------------------------------
     @on(AnswerChanged)

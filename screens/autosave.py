@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import contextlib
 from dataclasses import dataclass
+from pathlib import Path
 from typing import TYPE_CHECKING
 
 from textual.content import Content
@@ -189,8 +190,12 @@ class Autosave:
         """Everything, with what is not saved yet, to a file outside the data folder (raises RescueError)."""
         self.collect_typing()
         self.saver.wait()
-        self.rescued = rescue.write(self.state.store, self.saver.pending(), self.app._rescue_places())
+        self.rescued = rescue.write(self.state.store, self.saver.pending(), self.rescue_places())
         return self.rescued
+
+    def rescue_places(self) -> list[Path] | None:
+        """Where rescue copies go. Hosted: only beside the profile (the server's own folder); else the usual places."""
+        return [self.state.store.folder.resolve().parent] if self.app.hosted else None
 
     def rescue_superseded(self) -> None:
         """Everything is saved after all, rescue copy or not: the workbook holds all of it, so it is not offered."""
@@ -204,7 +209,7 @@ class Autosave:
         from screens.rescue import OfferRescue
         from screens.too_small import TooSmallScreen
 
-        found = rescue.find(self.state.store.folder, self.app._rescue_places())
+        found = rescue.find(self.state.store.folder, self.rescue_places())
         if found and not isinstance(self.app.screen, TooSmallScreen):  # too small to read it: asked next time
             self.app.push_screen(OfferRescue(found[0]), lambda yes: self._rescue_answered(found[0], yes))
 

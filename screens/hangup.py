@@ -226,4 +226,4 @@ class Lifeline:
         from workbook import rescue
 
         with contextlib.suppress(Exception):
-            rescue.write(autosave.state.store, autosave.saver.pending(), autosave.app._rescue_places())
+            rescue.write(autosave.state.store, autosave.saver.pending(), autosave.rescue_places())

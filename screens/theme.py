@@ -8,6 +8,9 @@ accent that 16 colours turn into bright red, on everything at once.
 HIGH_CONTRAST: for low vision and bright rooms.
 """
 
+from collections.abc import Callable
+
+from textual.app import App
 from textual.theme import Theme
 
 WORKBOOK = Theme(
@@ -34,3 +37,11 @@ HIGH_CONTRAST = Theme(
     warning="#ffff00", error="#ff5f5f", success="#5fff5f",
     dark=True,
 )
+
+
+def install(app: App, chosen: object, remember: Callable[[str], None]) -> None:
+    """Offer the workbook's themes, show the one chosen before (else WORKBOOK), remember each change."""
+    app.register_theme(HIGH_CONTRAST)
+    app.register_theme(WORKBOOK)
+    app.theme = chosen if isinstance(chosen, str) and chosen in app.available_themes else WORKBOOK.name
+    app.watch(app, "theme", remember, init=False)

@@ -145,7 +145,7 @@ async def test_quit_anyway_leaves_and_the_palette_quit_asks_too(make_app, data_d
 
 async def test_when_no_place_takes_the_copy_the_dialog_says_so_and_stays(make_app, data_dir, tmp_path, refusing_disk, monkeypatch, until):
     app = make_app()
-    monkeypatch.setattr(app, "_rescue_places", lambda: [tmp_path / "nowhere"])
+    monkeypatch.setattr(app.autosave, "rescue_places", lambda: [tmp_path / "nowhere"])
     async with app.run_test(size=(80, 24)) as pilot:
         await type_then_fill_the_disk(app, pilot, refusing_disk, until)
         await pilot.press("ctrl+q")
@@ -263,6 +263,6 @@ async def test_the_rescue_offer_returns_the_answer(keys, result, tmp_path):
 async def test_hosted_the_copy_stays_beside_the_profile(make_app, data_dir, tmp_path, monkeypatch):
     monkeypatch.setenv("WORKBOOK_HOSTED", "1")
     app = make_app()
-    assert app._rescue_places() == [tmp_path.resolve()]  # never the server's home or temporary folder
+    assert app.autosave.rescue_places() == [tmp_path.resolve()]  # never the server's home or temporary folder
     monkeypatch.delenv("WORKBOOK_HOSTED")
-    assert make_app()._rescue_places() is None  # not hosted: the usual three places
+    assert make_app().autosave.rescue_places() is None  # not hosted: the usual three places
