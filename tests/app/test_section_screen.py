@@ -254,3 +254,20 @@ async def test_reframing_with_a_long_list_opens_bounded_and_a_new_pair_saves(mak
         await until(pilot, lambda: len(saved(data_dir, app).get("reframing.pairs", [])) == LONG + 1, "the autosave")
         await until(pilot, lambda: saved(data_dir, app)["reframing.pairs"][-1].get("thought") == "kind", "the autosave")
         assert saved(data_dir, app)["reframing.pairs"][:LONG] == answers["reframing.pairs"]
+
+
+async def test_resuming_in_an_entry_not_drawn_yet_puts_the_cursor_on_show_more(make_app, data_dir, until):
+    long_lists(data_dir)
+    store = Store.open(data_dir)
+    store.save(position={"screen": "section-3", "field": "needs.wants#200.text"})
+    store.close()
+    app = make_app()
+    async with app.run_test(size=(80, 24)) as pilot:
+        await until(pilot, lambda: app.screen.name == "section-3" and app.focused is not None, "the resumed section")
+        assert app.screen.name == "section-3"
+        assert app.focused.has_class("more")
+        assert app.focused.parent.field_id == "needs.wants"
+        # Typing there draws the next entries and types in the first of them (nothing into the void).
+        await pilot.press("!")
+        await until(pilot, lambda: saved(data_dir, app)["needs.wants"][15]["text"] == "needs.wants 15!", "the autosave")
+        assert app.focused.field_id == "needs.wants#15.text"
