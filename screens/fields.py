@@ -304,6 +304,7 @@ class EntryRow(Vertical):
         self.key = key
         self.index = index
         self.entry = entry
+        self._by_name: dict[str | None, Widget] | None = None
 
     def field_id_for(self, name: str) -> str:
         return f"{self.key}#{self.index}.{name}"
@@ -321,7 +322,9 @@ class EntryRow(Vertical):
             yield PressButton("Remove", classes="remove", compact=True)
 
     def value(self) -> dict[str, Any]:
-        by_name = {w.name: w for w in self.query("LineInput, Choice")}
+        if self._by_name is None:  # kept once built: a long list asks each row at every keystroke
+            self._by_name = {w.name: w for w in self.query("LineInput, Choice")}
+        by_name = self._by_name
         result: dict[str, Any] = {}
         for f in self.fields:
             widget = by_name[f.id]
@@ -333,8 +336,37 @@ class EntryRow(Vertical):
         return result
 
 
+# A list's entries drawn when its section opens (each costs seven widgets: a section with three
+# lists of 1,000 would take minutes); the rest wait, kept and saved, for "Show more", a batch a press.
+FIRST_SHOWN = 15
+MORE_AT_ONCE = 25
+
+
+class MoreEntries(PressButton):
+    """Stands in a long list for the entries not drawn yet (all kept and saved): pressed, it
+    draws the next ones. A list of 1,000 entries would otherwise take minutes to open."""
+
+    def __init__(self, entries: list[dict[str, Any]]) -> None:
+        super().__init__("", classes="more", compact=True)
+        self.entries = entries
+        self._label()
+
+    def _label(self) -> None:
+        count = len(self.entries)
+        step = min(count, MORE_AT_ONCE)
+        self.label = plain(f"Show {step} more ({count:,} not shown yet, all kept)")
+
+    def take(self, count: int) -> list[dict[str, Any]]:
+        taken, self.entries = self.entries[:count], self.entries[count:]
+        self._label()
+        return taken
+
+
 class EntriesExercise(Vertical):
-    """A list the person builds: add, edit, remove entries."""
+    """A list the person builds: add, edit, remove entries.
+
+    A long list shows its first entries; a "Show more" button holds the rest (in the list's
+    value all along) and draws them a batch at a time."""
 
     def __init__(self, exercise: Exercise, value: Any) -> None:
         super().__init__(classes="exercise entries")
@@ -347,8 +379,10 @@ class EntriesExercise(Vertical):
 
     def compose(self) -> ComposeResult:
         yield Paragraph(self.exercise.prompt, classes="prompt")
-        for index, entry in enumerate(self.entries):
+        for index, entry in enumerate(self.entries[:FIRST_SHOWN]):
             yield EntryRow(self.exercise.fields, self.exercise.key, index, entry)
+        if len(self.entries) > FIRST_SHOWN:
+            yield MoreEntries(self.entries[FIRST_SHOWN:])
         yield PressButton(f"+ {self.exercise.add_label}", classes="add", compact=True)
 
     @property
@@ -358,18 +392,61 @@ class EntriesExercise(Vertical):
     def _rows(self) -> list[EntryRow]:
         return list(self.query_children(EntryRow))
 
+    def _more(self) -> MoreEntries | None:
+        return next(iter(self.query_children(MoreEntries)), None)
+
     def value(self) -> list[dict[str, Any]]:
-        return [row.value() for row in self._rows()]
+        """Every entry in order: the rows drawn, and those the "Show more" button still holds."""
+        result: list[dict[str, Any]] = []
+        for child in self.children:
+            if isinstance(child, EntryRow):
+                result.append(child.value())
+            elif isinstance(child, MoreEntries):
+                result.extend(dict(e) for e in child.entries)
+        return result
 
     def _post(self, immediate: bool, removed: dict[str, Any] | None = None) -> None:
-        for index, row in enumerate(self._rows()):
-            row.index = index
+        index = 0
+        for child in self.children:
+            if isinstance(child, EntryRow):
+                child.index = index
+                index += 1
+            elif isinstance(child, MoreEntries):
+                index += len(child.entries)
         value = self.value()
         if value == self._reported:
             return  # Input reports its first value when mounted: nothing changed, nothing to save
         self._reported = value
         kept = [removed] if removed and entry_has_text(self.exercise, removed) else None
         self.post_message(AnswerChanged(self.exercise.key, value or None, immediate=immediate, removed=kept))
+
+    @on(Button.Pressed, ".more")
+    async def _show_more(self, event: Button.Pressed) -> None:
+        event.stop()
+        await self.show_more()
+
+    async def show_more(self) -> LineInput | None:
+        """Draw the next batch of the entries not shown yet; the cursor goes to the first of them."""
+        more = self._more()
+        if more is None:
+            return None
+        start = sum(1 for c in self.children[: self.children.index(more)] if isinstance(c, EntryRow))
+        batch = more.take(MORE_AT_ONCE)
+        rows = [
+            EntryRow(self.exercise.fields, self.exercise.key, start + i, entry) for i, entry in enumerate(batch)
+        ]
+        if rows:
+            await self.mount_all(rows, before=more)
+        target: Widget | None = rows[0].query(LineInput).first() if rows else None
+        if not more.entries:
+            if target is None:
+                target = self.query_one(".add", Button)
+            self.screen.set_focus(target)
+            await more.remove()
+        elif target is not None:
+            self.screen.set_focus(target)
+        self._post(immediate=True)
+        return target if isinstance(target, LineInput) else None
 
     @on(Input.Changed)
     def _typed(self, event: Input.Changed) -> None:

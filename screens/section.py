@@ -155,10 +155,15 @@ class SectionScreen(WorkbookScreen):
         for widget in self.query("AnswerArea, LineInput, Choice, ToggleExercise, Button"):
             if field_of(widget) == field and widget.focusable:
                 return widget
-        # An entries list with no entries yet: its Add button.
+        # An entries list with no entries yet: its Add button; an entry not drawn yet (a long
+        # list): its "Show more" button.
         for entries in self.query(EntriesExercise):
-            if entries.field_id == field:
-                return entries.query(".add").first()
+            if entries.field_id == field.split("#")[0]:
+                more = entries.query(".more")
+                if more and "#" in field:
+                    return more.first()
+                if entries.field_id == field:
+                    return entries.query(".add").first()
         return None
 
     def current_values(self) -> dict[str, Any]:
@@ -204,6 +209,9 @@ class SectionScreen(WorkbookScreen):
         elif entries is not None and focused.has_class("add"):
             self._while_holding_keys(self._make_entry(entries, event.character))
             return True
+        elif entries is not None and focused.has_class("more"):
+            self._while_holding_keys(self._show_more(entries, event.character))
+            return True
         else:
             target = self._next_text_field(focused)
         if target is None:
@@ -232,6 +240,13 @@ class SectionScreen(WorkbookScreen):
         field = await entries.add_entry()
         self.set_focus(field)
         if text:
+            field.type_here(text)
+
+    async def _show_more(self, entries: EntriesExercise, text: str) -> None:
+        """Typing on a long list's "Show more": the next entries drawn, ``text`` typed in the first."""
+        field = await entries.show_more()
+        if field is not None:
+            self.set_focus(field)
             field.type_here(text)
 
     def _next_text_field(self, widget: Widget) -> Widget | None:

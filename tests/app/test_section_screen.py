@@ -186,3 +186,88 @@ async def test_the_top_bar_settles_on_saved_after_moving_around(make_app, data_d
         await pilot.pause()
         assert app.status_line == "✓ saved"
         assert Store.open(data_dir).position()["screen"] == "data"
+
+
+# -- long lists (issue 12): a crafted or long-kept workbook within the caps ---------------------
+LONG = 300
+
+
+def long_lists(data_dir: Path) -> dict:
+    """300 entries in each list of sections 3 and 6 (four lists), stored as an import would."""
+    answers = {
+        key: [{"text": f"{key} {n}", "honour": "self-care"} for n in range(LONG)]
+        for key in ("needs.needs", "needs.wants", "needs.desires")
+    }
+    answers["reframing.pairs"] = [{"thought": f"thought {n}", "reframe": f"reframe {n}"} for n in range(LONG)]
+    store = Store.open(data_dir)
+    store.save(answers)
+    store.close()
+    return answers
+
+
+async def test_a_section_with_long_lists_opens_with_a_bounded_number_of_widgets_and_keeps_every_entry(
+    make_app, data_dir, until
+):
+    answers = long_lists(data_dir)
+    app = make_app()
+    async with app.run_test(size=(80, 24)) as pilot:
+        await pilot.press("3")
+        await pilot.pause()
+        assert app.screen.name == "section-3"
+        # Each entry drawn costs seven widgets: 900 entries would be over 6,000 (minutes to open).
+        assert len(list(app.screen.walk_children())) < 600
+        more = app.screen.query(".more").first()
+        assert "285 not shown yet, all kept" in str(more.label)
+        # Typing on "+ Add a need" makes a new, last entry; the 300 before it are all kept.
+        app.screen.set_focus(app.screen.query(".add").first())
+        await pilot.press(*"new")
+        await until(pilot, lambda: len(saved(data_dir, app).get("needs.needs", [])) == LONG + 1, "the autosave")
+        await until(pilot, lambda: saved(data_dir, app)["needs.needs"][-1] == {"text": "new"}, "the autosave")
+        assert saved(data_dir, app)["needs.needs"][:LONG] == answers["needs.needs"]
+        assert app.focused.field_id == f"needs.needs#{LONG}.text"
+        # "Show more" draws the next entries, each editable where it stands in the list.
+        app.screen.set_focus(more)
+        await pilot.press("enter")
+        await until(pilot, lambda: any(w.field_id == "needs.needs#39.text" for w in app.screen.query(LineInput)),
+                    "the next entries")
+        line = next(w for w in app.screen.query(LineInput) if w.field_id == "needs.needs#20.text")
+        app.screen.set_focus(line)
+        await pilot.press("end", *" more")
+        await until(pilot, lambda: saved(data_dir, app)["needs.needs"][20]["text"] == "needs.needs 20 more", "the autosave")
+        kept = saved(data_dir, app)
+        assert len(kept["needs.needs"]) == LONG + 1
+        assert kept["needs.needs"][21:LONG] == answers["needs.needs"][21:]
+        assert kept["needs.wants"] == answers["needs.wants"]
+        assert "260 not shown yet" in str(app.screen.query(".more").first().label)
+
+
+async def test_reframing_with_a_long_list_opens_bounded_and_a_new_pair_saves(make_app, data_dir, until):
+    answers = long_lists(data_dir)
+    app = make_app()
+    async with app.run_test(size=(80, 24)) as pilot:
+        await pilot.press("6")
+        await pilot.pause()
+        assert app.screen.name == "section-6"
+        assert len(list(app.screen.walk_children())) < 300
+        app.screen.set_focus(app.screen.query(".add").first())
+        await pilot.press(*"kind")
+        await until(pilot, lambda: len(saved(data_dir, app).get("reframing.pairs", [])) == LONG + 1, "the autosave")
+        await until(pilot, lambda: saved(data_dir, app)["reframing.pairs"][-1].get("thought") == "kind", "the autosave")
+        assert saved(data_dir, app)["reframing.pairs"][:LONG] == answers["reframing.pairs"]
+
+
+async def test_resuming_in_an_entry_not_drawn_yet_puts_the_cursor_on_show_more(make_app, data_dir, until):
+    long_lists(data_dir)
+    store = Store.open(data_dir)
+    store.save(position={"screen": "section-3", "field": "needs.wants#200.text"})
+    store.close()
+    app = make_app()
+    async with app.run_test(size=(80, 24)) as pilot:
+        await until(pilot, lambda: app.screen.name == "section-3" and app.focused is not None, "the resumed section")
+        assert app.screen.name == "section-3"
+        assert app.focused.has_class("more")
+        assert app.focused.parent.field_id == "needs.wants"
+        # Typing there draws the next entries and types in the first of them (nothing into the void).
+        await pilot.press("!")
+        await until(pilot, lambda: saved(data_dir, app)["needs.wants"][15]["text"] == "needs.wants 15!", "the autosave")
+        assert app.focused.field_id == "needs.wants#15.text"
