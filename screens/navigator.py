@@ -32,7 +32,7 @@ class Navigator:
         self.stale: set[Screen] = set()
         self._opening = 0  # screens being opened, or fields being made, right now: keys wait
         self._held_keys: list[events.Key] = []
-        self._last_key = 0.0  # when the last key came (monotonic): screens are built ahead only in a pause
+        self._last_key = 0.0  # when the last key came (monotonic; 0: none yet): screens are built ahead only in a pause
         self._ahead: list[str] = []
 
     # -- building --------------------------------------------------------------
@@ -96,11 +96,22 @@ class Navigator:
             screen.refresh_progress()
         self.app.streak_line = self.state.streak_line
 
-    async def welcome_back(self) -> None:
-        """At start, with a saved place: open it, say welcome back, then offer a rescue copy if there is one."""
+    def welcome_back(self) -> None:
+        """At start, with a saved place: open it, say welcome back, then offer a rescue copy if there is one.
+
+        Home is on the screen until everything is read, and takes keys meanwhile (this waits in a
+        worker, not on the app's messages): a key pressed there (5 for the game) is the person's
+        choice, done on Home, and the saved place is not opened over it (else the 5 would be typed
+        into the answer opened there).
+        """
+        self.app.run_worker(self._welcome_back(), group="welcome-back")
+
+    async def _welcome_back(self) -> None:
         resume = self.state.resume
         if resume is not None and resume.screen != "home":
-            await self.show(resume.screen, resume.field)
+            await self.app.until_ready()
+            if not self._last_key:
+                await self.show(resume.screen, resume.field)
         self.app.status_line = "Welcome back"
         self.app.autosave.offer_rescue()
 

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 import json
 import threading
 from pathlib import Path
@@ -118,5 +119,56 @@ async def test_the_screens_likely_opened_next_are_built_in_a_pause_of_the_keys(d
             await pilot.press("2")
             await pilot.pause()
             assert app.screen.name == "section-2" and "old words" in app.screen.query_one(AnswerArea).text
+    finally:
+        app.saver.close()
+
+
+async def test_a_key_pressed_on_home_before_the_saved_place_opens_acts_on_home_not_in_the_answer(data_dir, until, monkeypatch):
+    """A returning person saw Home, pressed 5 for the game, and the 5 was typed into the answer of the
+    section the workbook then opened by itself (their saved place)."""
+    returning(data_dir)
+    store = Store.open(data_dir)  # they left while in section 2's answer: the workbook opens it again
+    store.apply(Changes(position={"screen": "section-2", "field": "what-is.own-words",
+                                  "last": {"screen": "section-2", "field": "what-is.own-words"}}))
+    store.close()
+    release = threading.Event()
+    load = WorkbookState.load
+
+    def slow_load(state: WorkbookState):
+        release.wait(30)
+        return load(state)
+
+    monkeypatch.setattr(WorkbookState, "load", slow_load)
+    app = fast_app(data_dir)
+    try:
+        async with app.run_test(size=(80, 24)) as pilot:
+            await pilot.pause()
+            assert isinstance(app.screen, HomeScreen) and not app.state.ready
+            app.post_message(events.Key("5", "5"))  # the game, pressed on Home
+            for _ in range(100):  # taken (the game then waits for the read, as the app's messages do)
+                await asyncio.sleep(0.05)
+                if app.navigator._last_key:
+                    break
+            release.set()
+            await until(pilot, lambda: app.screen.name == "section-5", "the game, as asked on Home")
+            await pilot.pause(0.3)
+            assert app.screen.name == "section-5"  # and the saved place did not open over it
+        app.saver.wait()
+    finally:
+        release.set()
+        app.saver.close()
+    assert Store.open(data_dir).answers()["what-is.own-words"] == "old words"
+
+
+async def test_with_no_key_pressed_the_saved_place_opens_by_itself(data_dir, until):
+    returning(data_dir)
+    store = Store.open(data_dir)
+    store.apply(Changes(position={"screen": "section-2", "field": "what-is.own-words",
+                                  "last": {"screen": "section-2", "field": "what-is.own-words"}}))
+    store.close()
+    app = fast_app(data_dir)
+    try:
+        async with app.run_test(size=(80, 24)) as pilot:
+            await until(pilot, lambda: app.screen.name == "section-2" and app.status_line == "Welcome back", "the saved place")
     finally:
         app.saver.close()
