@@ -265,3 +265,17 @@ def test_status_of_a_folder_with_no_workbook_says_so_in_one_line_and_creates_not
     result = run("status", *extra, env={"WORKBOOK_DATA_DIR": "", "XDG_DATA_HOME": str(tmp_path / "xdg"), "HOME": str(tmp_path)})
     assert result.returncode == 1 and "yet; `workbook` starts one." in result.stderr
     assert not (tmp_path / "xdg").exists()
+
+
+@pytest.mark.parametrize("command", [["export"], ["export", "--format", "json"], ["backups"]])
+def test_export_and_backups_of_a_misspelled_folder_say_there_is_no_workbook(tmp_path: Path, command: list[str]):
+    """They printed an empty workbook (or "No backups yet") with exit 0 for a folder that is not there."""
+    missing = tmp_path / "misspelled"
+    result = run("--data-dir", str(missing), *command)
+    assert result.returncode == 1 and result.stdout == ""
+    assert result.stderr == f"workbook: there is no workbook in {missing} (no such folder); nothing was created. Check the folder's name.\n"
+    assert not missing.exists()
+    a_file = tmp_path / "notes.txt"
+    a_file.write_text("not a folder")
+    result = run("--data-dir", str(a_file), *command)
+    assert result.returncode == 1 and "(not a folder)" in result.stderr

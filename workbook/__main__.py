@@ -183,12 +183,13 @@ def run_command(args: argparse.Namespace, folder: Path) -> int:
         except ValueError as exc:
             raise Fail(str(exc)) from None
     # Reading commands only read: no lock, no file or folder made, so they work on a read-only folder.
+    if args.command in ("status", "export", "backups") and not (folder / DB_NAME).exists():
+        # A misspelled --data-dir is not an empty workbook: said, exit 1, nothing made.
+        if args.data_dir or os.environ.get("WORKBOOK_DATA_DIR"):
+            why = "no such folder" if not folder.exists() else "not a folder" if not folder.is_dir() else f"no {DB_NAME} there"
+            raise Fail(f"there is no workbook in {folder} ({why}); nothing was created. Check the folder's name.")
+        raise Fail(f"there is no workbook in {folder} yet; `workbook` starts one.")
     if args.command == "status":
-        if not (folder / DB_NAME).exists():  # a misspelled --data-dir is not an empty workbook (exit 1)
-            if args.data_dir or os.environ.get("WORKBOOK_DATA_DIR"):
-                why = "no such folder" if not folder.exists() else f"no {DB_NAME} there"
-                raise Fail(f"there is no workbook in {folder} ({why}); nothing was created. Check the folder's name.")
-            raise Fail(f"there is no workbook in {folder} yet; `workbook` starts one.")
         store = Store.read_only(folder)
         info = status.status(store, practice.local_day(practice.system_clock()))
         print(clean(json.dumps(info) if args.json else status.status_line(info)))
