@@ -87,7 +87,8 @@ class Card(FocusMarked, Widget, can_focus=True):
 
     def show(self, decision: Decision, gut_seconds: float) -> None:
         self.decision = decision
-        level = "your own decision" if decision.custom else f"a {practice.LEVEL_NAMES[decision.level]} decision"
+        name = practice.LEVEL_NAMES[decision.level]
+        level = "your own decision" if decision.custom else f"{'an' if name[0] in 'aeiou' else 'a'} {name} decision"
         self.border_title = plain(level)
         self.highlighted = 0
         self.phase = "choose"
