@@ -534,3 +534,34 @@ async def test_a_visitor_who_stops_reading_and_keeps_resizing_does_not_grow_thei
         reader.cancel()
     finally:
         server.stop()
+
+
+async def test_a_flood_of_window_changes_does_not_end_the_visitors_workbook(server_root):
+    """Each window change was a SIGWINCH at once; Textual's handler runs inside itself when the next comes
+    before it has finished, and a flood ended the workbook with a RecursionError (a hostile client sent
+    hundreds of thousands). Sizes are now paced; the latest always applies."""
+    server = Server(server_root, "--open")
+    try:
+        conn, process = await open_workbook(server.port, asyncssh.generate_private_key("ssh-ed25519"))
+        await read_until(process, "Contents")
+        [pid] = workbook_processes(server_root)
+        seen = bytearray()
+
+        async def read_on() -> None:
+            while chunk := await process.stdout.read(65536):
+                seen.extend(chunk)
+
+        reader = asyncio.create_task(read_on())
+        for n in range(30000):
+            process.change_terminal_size(60 + n % 400, 20 + n % 150)
+            if n % 200 == 0:
+                await asyncio.sleep(0)
+        process.change_terminal_size(33, 11)
+        await settle(lambda: re.search(rb"33\xc3\x9711\s+now", re.sub(rb"\x1b\[[0-9;?]*[A-Za-z]", b"", bytes(seen))))
+        assert workbook_processes(server_root) == [pid], "the visitor's workbook ended under the window changes"
+        assert b"could not start" not in seen and b"RecursionError" not in seen
+        process.stdin.write(b"\x11")  # ctrl+q ends it as usual
+        await asyncio.wait_for(reader, 30)
+        conn.close()
+    finally:
+        server.stop()

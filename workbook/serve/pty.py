@@ -19,6 +19,7 @@ import struct
 import subprocess
 import sys
 import termios
+import time
 from pathlib import Path
 from typing import Any, Awaitable, Callable, Protocol
 
@@ -33,6 +34,9 @@ DEFAULT_TERM = "xterm-256color"
 # Back-pressure: once this much of the workbook's output waits for a visitor who is not reading, the pty
 # is not read until it has drained, so the kernel's pty buffer holds the workbook instead of the server.
 HIGH_WATER = 256 * 1024
+
+
+RESIZE_GAP = 0.05  # seconds: window sizes reach the workbook at most 20 times a second (the latest always)
 
 
 def clamp_size(width: int, height: int) -> tuple[int, int]:
@@ -194,6 +198,8 @@ class Terminal:
         self._resume: Callable[[], Any] | None = None
         self.held = False  # its output waits for the visitor (back-pressure): window changes wait too ...
         self.held_size: tuple[int, int] | None = None  # ... and only the latest is kept
+        self._sized_at = 0.0  # when a size was last given to the workbook (monotonic)
+        self._size_timer: asyncio.TimerHandle | None = None
         try:
             set_size(self.master, width, height)
         except BaseException:
@@ -218,21 +224,45 @@ class Terminal:
     def resize(self, width: int, height: int) -> None:
         """A new window size for the workbook: at once, or, while its output waits for a visitor who is not
         reading, once it flows again (each size is a full redraw the workbook would pile up in its own
-        memory, blocked on the pty; only the latest is kept)."""
-        if self.held:
-            self.held_size = (width, height)
+        memory, blocked on the pty; only the latest is kept).
+
+        Sizes are also paced, at most one each RESIZE_GAP: each one is a SIGWINCH, and Textual's handler
+        for it runs inside itself when the next comes before it has finished, so a flood of window
+        changes (hundreds of thousands from a hostile client) ended the visitor's workbook with a
+        RecursionError. The latest size always applies."""
+        self.held_size = (width, height)
+        if self.held or self._size_timer is not None:
+            return  # applied when the output flows again, or when the gap has passed
+        wait = self._sized_at + RESIZE_GAP - time.monotonic()
+        if wait > 0:
+            try:
+                self._size_timer = asyncio.get_running_loop().call_later(wait, self._apply_size)
+                return
+            except RuntimeError:  # no event loop (only in tests): at once
+                pass
+        self._apply_size()
+
+    def _apply_size(self) -> None:
+        self._size_timer = None
+        if self.held or self.held_size is None or self.master < 0:
             return
+        size, self.held_size = self.held_size, None
+        self._sized_at = time.monotonic()
         try:
-            set_size(self.master, width, height)
+            set_size(self.master, *size)
         except OSError:
             pass
+
+    def _stop_sizes(self) -> None:
+        if self._size_timer is not None:
+            self._size_timer.cancel()
+            self._size_timer = None
 
     def hold(self, held: bool) -> None:
         """Output waits for the visitor (True) or flows again (False: a window size kept meanwhile applies)."""
         self.held = held
         if not held and self.held_size is not None:
-            size, self.held_size = self.held_size, None
-            self.resize(*size)
+            self.resize(*self.held_size)
 
     def signal(self, sig: int) -> None:
         """Tell the workbook to end (or stop it): from now on its output never waits for the visitor, so a
@@ -310,7 +340,7 @@ class Terminal:
                 watchdog.cancel()
             loop.remove_reader(master)
             try:
-                await self.reap()
+                await self._reap_and_stop_sizes()
             finally:
                 os.close(master)
 
@@ -351,6 +381,12 @@ class Terminal:
         """The visitor's side closed: hang up, the workbook saves and ends."""
         on_gone()
         self.signal(signal.SIGHUP)
+
+    async def _reap_and_stop_sizes(self) -> None:
+        try:
+            await self.reap()
+        finally:
+            self._stop_sizes()  # no size for a pty about to close (its number may soon be another's)
 
     async def reap(self, grace: float = 10.0) -> None:
         """Wait for the workbook to end (it was told to); after `grace` seconds it is killed."""
