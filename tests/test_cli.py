@@ -162,7 +162,7 @@ def test_an_import_says_when_it_keeps_only_the_newest_earlier_versions(tmp_path:
     assert result.returncode == 0, result.stderr
     assert result.stdout.count("\n") == 1
     assert (f"3 answers, 0 decisions; kept the newest {KEEP_PER_ANSWER} earlier versions of 3 answers "
-            "(21 older ones left out; the file and the backup taken first still have them).") in result.stdout
+            "(21 older ones left out; each is still in the imported file or in the backup taken before it).") in result.stdout
     assert len(Store.open(tmp_path / "d").versions()) == 3 * KEEP_PER_ANSWER
 
 

@@ -196,7 +196,7 @@ async def test_the_rate_limit_trips(server_root, keys):
             await read_until(process, "Contents")
             conn.close()
         conn, process = await open_workbook(server.port, keys[0])
-        await read_until(process, "Too many connections")
+        await read_until(process, "Too many logins")
         conn.close()
         assert "exit=rate limit" in await server.logged("exit=rate limit")
     finally:

@@ -139,7 +139,7 @@ class Trimmed:
         if not kept:
             return ""
         return (f"kept {' and '.join(kept)} ({plural(left, 'older one')} left out; "
-                "the file and the backup taken first still have them)")
+                "each is still in the imported file or in the backup taken before it)")
 
 
 def trim(versions: Iterable[dict[str, Any]], trimmed: Trimmed | None = None) -> list[dict[str, Any]]:

@@ -247,7 +247,7 @@ class Host:
     async def _handle(self, process: asyncssh.SSHServerProcess, fingerprint: str) -> None:
         if process.get_extra_info("rate_limited"):
             process.stdout.write(
-                b"Too many connections from your address just now. Please wait a minute and connect again.\r\n"
+                b"Too many logins from your address just now. Please wait a minute and connect again.\r\n"
             )
             process.exit(1)
             log.info("session key=%s duration=0s exit=rate limit", fingerprint)
